@@ -1,0 +1,84 @@
+/**
+ * The README's test command (`npm test`): runs every test file with node's built-in test runner in
+ * one invocation, so the closing summary (`# pass N`, `# fail N`) covers the whole suite.
+ *
+ * Integration and interop tests need the real local stack (Kafka + schema registry). When any of
+ * them is selected, this starts the stack with `deploy/local/up` if it is not already running, and
+ * stops it afterwards only if it started it — a developer's running stack is left alone.
+ *
+ * Usage: node --import tsx test/run.ts [--unit | --integration] [file-or-dir ...]
+ */
+import { spawnSync, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+function findTests(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of entries.sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const only = args.includes('--unit') ? 'unit' : args.includes('--integration') ? 'integration' : undefined;
+const explicit = args.filter((a) => !a.startsWith('--'));
+
+let files: string[];
+if (explicit.length > 0) {
+  files = explicit.flatMap((p) => (statSync(p).isDirectory() ? findTests(resolve(p)) : [resolve(p)]));
+} else {
+  const dirs = only === 'unit' ? ['unit'] : only === 'integration' ? ['integration', 'interop'] : ['unit', 'integration', 'interop'];
+  files = dirs.flatMap((d) => findTests(join(root, 'test', d)));
+}
+if (files.length === 0) {
+  console.error('test/run: no test files found');
+  process.exit(1);
+}
+
+const needsStack = files.some((f) => /[/\\]test[/\\](integration|interop)[/\\]/.test(f));
+let startedStack = false;
+if (needsStack && process.env.BMP_TEST_NO_STACK !== '1') {
+  const status = spawnSync(join(root, 'deploy/local/status'), { stdio: 'ignore' });
+  if (status.status !== 0) {
+    console.error('test/run: local stack not running; starting it (deploy/local/up)');
+    const up = spawnSync(join(root, 'deploy/local/up'), { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (up.status !== 0) {
+      console.error('test/run: deploy/local/up failed; integration tests cannot run');
+      process.exit(1);
+    }
+    startedStack = true;
+  }
+}
+
+function stopStack(): void {
+  if (!startedStack) return;
+  startedStack = false;
+  console.error('test/run: stopping the local stack it started (deploy/local/down)');
+  spawnSync(join(root, 'deploy/local/down'), { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+console.error(`test/run: ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, BMP_TEST_STACK: needsStack ? '1' : '0' },
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => child.kill(sig));
+}
+child.on('exit', (code, signal) => {
+  stopStack();
+  process.exit(code ?? (signal ? 1 : 0));
+});
