@@ -1,0 +1,70 @@
+/**
+ * NLRI dispatch by AFI/SAFI (docs/bmp-protocol.md §19-§20).
+ */
+import type { ByteWriter } from '../writer.js';
+import { encodeError } from '../writer.js';
+import { nlriEncoding } from './families.js';
+import { decodeIPv4Prefixes, encodeIPv4Prefixes } from './ipv4.js';
+import { decodeIPv6Prefixes, encodeIPv6Prefixes } from './ipv6.js';
+import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
+import { decodeRawNlri, encodeRawNlri } from './raw.js';
+import type { Route } from './route.js';
+import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
+
+/**
+ * Decodes the NLRI block [start, end) of a family, appending routes to `out`. `withdraw` is true
+ * inside MP_UNREACH_NLRI (it matters for labeled families only). Throws CodecError when malformed.
+ */
+export function decodeNlri(buf: Buffer, start: number, end: number, afi: number, safi: number, addPath: boolean, withdraw: boolean, out: Route[]): void {
+  switch (nlriEncoding(afi, safi)) {
+    case 'ipv4':
+      decodeIPv4Prefixes(buf, start, end, afi, safi, addPath, out);
+      return;
+    case 'ipv6':
+      decodeIPv6Prefixes(buf, start, end, afi, safi, addPath, out);
+      return;
+    case 'labeled_ipv4':
+      decodeLabeledPrefixes(buf, start, end, afi, safi, addPath, withdraw, 32, 0, out);
+      return;
+    case 'labeled_ipv6':
+      decodeLabeledPrefixes(buf, start, end, afi, safi, addPath, withdraw, 128, 0, out);
+      return;
+    case 'vpn_ipv4':
+    case 'vpn_ipv6':
+      decodeVpnPrefixes(buf, start, end, afi, safi, addPath, withdraw, out);
+      return;
+    case 'raw':
+      decodeRawNlri(buf, start, end, afi, safi, out);
+      return;
+  }
+}
+
+/** Encodes routes of one family; every route must belong to that family. */
+export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number, safi: number, addPath: boolean, withdraw: boolean): void {
+  for (const r of routes) {
+    if (r.afi !== afi || r.safi !== safi) encodeError(`route of family ${r.afi}/${r.safi} placed in ${afi}/${safi} NLRI`);
+  }
+  switch (nlriEncoding(afi, safi)) {
+    case 'ipv4':
+      encodeIPv4Prefixes(w, routes, addPath);
+      return;
+    case 'ipv6':
+      encodeIPv6Prefixes(w, routes, addPath);
+      return;
+    case 'labeled_ipv4':
+      encodeLabeledPrefixes(w, routes, addPath, withdraw, 32, false);
+      return;
+    case 'labeled_ipv6':
+      encodeLabeledPrefixes(w, routes, addPath, withdraw, 128, false);
+      return;
+    case 'vpn_ipv4':
+    case 'vpn_ipv6':
+      encodeVpnPrefixes(w, routes, afi, addPath, withdraw);
+      return;
+    case 'raw':
+      encodeRawNlri(w, routes, afi, safi);
+      return;
+  }
+}
+
+export type { PrefixRoute, RawRoute, Route } from './route.js';

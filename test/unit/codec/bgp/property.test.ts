@@ -1,0 +1,391 @@
+/**
+ * Property tests (fast-check):
+ * - random valid UPDATEs and OPENs: decode(encode(x)) deep-equals x, and encode(decode(bytes))
+ *   reproduces the bytes;
+ * - random and mutated bytes: decoding throws nothing but CodecError (and never the internal-error
+ *   fallback), and whatever decodes re-encodes byte for byte.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { formatIPv4, formatIPv6 } from '../../../../services/codec/address.js';
+import { CodecError } from '../../../../services/codec/errors.js';
+import {
+  aigpMetricTlv,
+  decodeBgpMessage,
+  decodeBgpMessageHeuristic,
+  decodeOpen,
+  encodeBgpMessage,
+  encodeOpen,
+  encodeUpdate,
+  extendedCommunityFromBytes,
+  makeDecodeOptions,
+  makeIpv6ExtendedCommunity,
+  makeOpen,
+  makeUpdate,
+  nlriEncoding,
+  WITHDRAW_COMPAT_LABEL,
+  type AsPathSegment,
+  type BgpDecodeOptions,
+  type Capability,
+  type MpNextHop,
+  type OpenMessage,
+  type OptionalParameter,
+  type PathAttribute,
+  type PrefixRoute,
+  type Route,
+  type UpdateMessage,
+} from '../../../../services/codec/bgp/index.js';
+import { ipv4PrefixText, ipv6PrefixText } from '../../../../services/codec/bgp/nlri/prefix.js';
+import { formatRd } from '../../../../services/codec/bgp/nlri/rd.js';
+
+const RUNS = Number(process.env.BGP_PROPERTY_RUNS ?? 300);
+
+/** fc.record with ordinary prototypes, so deepStrictEqual compares generated and decoded objects. */
+function rec<T extends object>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {
+  return fc.record(model, { noNullPrototype: true }) as fc.Arbitrary<T>;
+}
+
+// ---------------------------------------------------------------- generators: scalars
+
+const u8 = fc.integer({ min: 0, max: 0xff });
+const u16 = fc.integer({ min: 0, max: 0xffff });
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+const bytes = (min: number, max: number): fc.Arbitrary<Buffer> => fc.uint8Array({ minLength: min, maxLength: max }).map((a) => Buffer.from(a));
+const ipv4 = bytes(4, 4).map((b) => formatIPv4(b, 0));
+const ipv6 = bytes(16, 16).map((b) => formatIPv6(b, 0));
+
+/** Prefix text exactly as the decoder renders ⌈bits/8⌉ random octets (host bits included). */
+function prefixArb(width: 32 | 128, maxBits = width): fc.Arbitrary<{ text: string; bits: number }> {
+  return fc.integer({ min: 0, max: maxBits }).chain((bits) =>
+    bytes((bits + 7) >>> 3, (bits + 7) >>> 3).map((b) => ({ bits, text: width === 32 ? ipv4PrefixText(b, 0, bits) : ipv6PrefixText(b, 0, bits) })),
+  );
+}
+
+const rdArb = fc.tuple(fc.integer({ min: 0, max: 3 }), bytes(6, 6)).map(([type, v]) => {
+  const b = Buffer.alloc(8);
+  b.writeUInt16BE(type, 0);
+  v.copy(b, 2);
+  return formatRd(b, 0);
+});
+
+// ---------------------------------------------------------------- generators: routes
+
+interface Fam {
+  afi: number;
+  safi: number;
+}
+const FAMILIES: Fam[] = [
+  { afi: 1, safi: 1 },
+  { afi: 1, safi: 2 },
+  { afi: 1, safi: 4 },
+  { afi: 1, safi: 128 },
+  { afi: 2, safi: 1 },
+  { afi: 2, safi: 2 },
+  { afi: 2, safi: 4 },
+  { afi: 2, safi: 128 },
+  { afi: 25, safi: 70 },
+  { afi: 1, safi: 133 },
+];
+
+function labelsArb(maxCount: number, withdraw: boolean): fc.Arbitrary<{ labels: number[]; labelBits?: number[] }> {
+  // Labels before the last must not be the values that end a stack (S set by default is only on
+  // the last; 0 and 0x80000 are the withdrawal compatibility values, RFC 8277 §2.4).
+  const inner = fc.integer({ min: 1, max: 0xfffff }).filter((l) => l !== WITHDRAW_COMPAT_LABEL);
+  const last = withdraw ? fc.oneof(fc.constant(WITHDRAW_COMPAT_LABEL), fc.constant(0), fc.integer({ min: 1, max: 0xfffff })) : fc.integer({ min: 0, max: 0xfffff });
+  return fc
+    .tuple(fc.array(inner, { maxLength: maxCount - 1 }), last)
+    .chain(([head, tail]) => {
+      const labels = [...head, tail];
+      return fc.array(fc.integer({ min: 0, max: 7 }), { minLength: labels.length, maxLength: labels.length }).map((tcs) => {
+        // The S bit follows the encoder's default; only the TC bits vary, so the stack parses back.
+        const defaults = labels.map((l, i) => (i < labels.length - 1 ? 0 : withdraw && (l === WITHDRAW_COMPAT_LABEL || l === 0) ? 0 : 1));
+        const lows = labels.map((_, i) => (tcs[i] << 1) | defaults[i]);
+        return lows.every((v, i) => v === defaults[i]) ? { labels } : { labels, labelBits: lows };
+      });
+    });
+}
+
+function routeArb(f: Fam, addPath: boolean, withdraw: boolean): fc.Arbitrary<Route> {
+  const enc = nlriEncoding(f.afi, f.safi);
+  const pathId = addPath ? u32 : fc.constant(null);
+  const width = f.afi === 2 ? 128 : 32;
+  switch (enc) {
+    case 'ipv4':
+    case 'ipv6':
+      return fc.tuple(pathId, prefixArb(width)).map(([id, p]): Route => ({ kind: 'prefix', afi: f.afi, safi: f.safi, prefix: p.text, pathId: id }));
+    case 'labeled_ipv4':
+    case 'labeled_ipv6':
+    case 'vpn_ipv4':
+    case 'vpn_ipv6': {
+      const vpn = enc.startsWith('vpn');
+      return fc.tuple(pathId, prefixArb(width)).chain(([id, p]) => {
+        const maxLabels = Math.min(3, Math.floor((255 - (vpn ? 64 : 0) - p.bits) / 24));
+        return fc.tuple(labelsArb(maxLabels, withdraw), vpn ? rdArb : fc.constant(undefined)).map(([l, rd]): Route => {
+          const r: PrefixRoute = { kind: 'prefix', afi: f.afi, safi: f.safi, prefix: p.text, pathId: id, labels: l.labels };
+          if (rd !== undefined) r.rd = rd;
+          if (l.labelBits) r.labelBits = l.labelBits;
+          return r;
+        });
+      });
+    }
+    default:
+      return bytes(1, 40).map((raw): Route => ({ kind: 'raw', afi: f.afi, safi: f.safi, raw }));
+  }
+}
+
+function routesArb(f: Fam, opts: BgpDecodeOptions, withdraw: boolean): fc.Arbitrary<Route[]> {
+  const addPath = opts.addPath(f.afi, f.safi);
+  // A raw family's NLRI is one block: at most one raw route.
+  if (nlriEncoding(f.afi, f.safi) === 'raw') return fc.array(routeArb(f, addPath, withdraw), { maxLength: 1 });
+  return fc.array(routeArb(f, addPath, withdraw), { maxLength: 5 });
+}
+
+const nullNh = { address: null, linkLocal: null, rd: null, linkLocalRd: null, raw: null };
+const nextHopArb: fc.Arbitrary<MpNextHop> = fc.oneof(
+  ipv4.map((address) => ({ ...nullNh, address })),
+  ipv6.map((address) => ({ ...nullNh, address })),
+  fc.tuple(ipv6, ipv6).map(([address, linkLocal]) => ({ ...nullNh, address, linkLocal })),
+  fc.tuple(rdArb, ipv4).map(([rd, address]) => ({ ...nullNh, address, rd })),
+  fc.tuple(rdArb, ipv6).map(([rd, address]) => ({ ...nullNh, address, rd })),
+  fc.tuple(rdArb, ipv6, rdArb, ipv6).map(([rd, address, linkLocalRd, linkLocal]) => ({ ...nullNh, address, rd, linkLocal, linkLocalRd })),
+  bytes(0, 20)
+    .filter((b) => ![4, 12, 16].includes(b.length))
+    .map((raw) => ({ ...nullNh, raw })),
+);
+
+// ---------------------------------------------------------------- generators: attributes
+
+function asPathArb(asMax: number, as4: boolean): fc.Arbitrary<AsPathSegment[]> {
+  const type = fc.constantFrom<AsPathSegment['type']>('sequence', 'set', 'confed_sequence', 'confed_set');
+  const seg = rec({ type, asns: fc.array(fc.integer({ min: 0, max: asMax }), { minLength: as4 ? 1 : 0, maxLength: 10 }) });
+  return fc.array(seg, { minLength: as4 ? 1 : 0, maxLength: 4 });
+}
+
+const flagsArb = u8;
+const mpFlagsArb = u8.map((f) => f | 0x10);
+
+function attributeArbs(opts: BgpDecodeOptions): fc.Arbitrary<PathAttribute>[] {
+  const asMax = opts.fourOctetAs ? 0xffffffff : 0xffff;
+  const fam = fc.constantFrom(...FAMILIES);
+  const a = <K extends PathAttribute['kind']>(code: number, kind: K, value: fc.Arbitrary<unknown>, flags = flagsArb): fc.Arbitrary<PathAttribute> =>
+    fc.tuple(flags, value).map(([f, v]) => ({ code, kind, flags: f, value: v }) as PathAttribute);
+  return [
+    a(1, 'origin', fc.constantFrom('igp', 'egp', 'incomplete')),
+    a(2, 'as_path', asPathArb(asMax, false)),
+    a(3, 'next_hop', ipv4),
+    a(4, 'med', u32),
+    a(5, 'local_pref', u32),
+    a(6, 'atomic_aggregate', fc.constant(true)),
+    a(7, 'aggregator', rec({ as: fc.integer({ min: 0, max: asMax }), address: ipv4 })),
+    a(8, 'communities', fc.array(u32, { minLength: 1, maxLength: 20 })),
+    a(9, 'originator_id', ipv4),
+    a(10, 'cluster_list', fc.array(ipv4, { minLength: 1, maxLength: 5 })),
+    a(
+      14,
+      'mp_reach',
+      fam.chain((f) => rec({ afi: fc.constant(f.afi), safi: fc.constant(f.safi), nextHop: nextHopArb, reserved: u8, routes: routesArb(f, opts, false) })),
+      mpFlagsArb,
+    ),
+    a(15, 'mp_unreach', fam.chain((f) => rec({ afi: fc.constant(f.afi), safi: fc.constant(f.safi), routes: routesArb(f, opts, true) })), mpFlagsArb),
+    a(16, 'extended_communities', fc.array(bytes(8, 8).map(extendedCommunityFromBytes), { minLength: 1, maxLength: 10 })),
+    a(17, 'as4_path', asPathArb(0xffffffff, true)),
+    a(18, 'as4_aggregator', rec({ as: u32, address: ipv4 })),
+    a(
+      25,
+      'ipv6_extended_communities',
+      fc.array(
+        fc.tuple(u8, u8, ipv6, u16).map(([t, s, g, l]) => makeIpv6ExtendedCommunity(t, s, g, l)),
+        { minLength: 1, maxLength: 5 },
+      ),
+    ),
+    a(
+      26,
+      'aigp',
+      fc.array(
+        fc.oneof(
+          fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }).map(aigpMetricTlv),
+          fc.tuple(fc.integer({ min: 2, max: 255 }), bytes(0, 10)).map(([type, value]) => ({ type, value })),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    ),
+    a(32, 'large_communities', fc.array(fc.tuple(u32, u32, u32).map((t) => t.join(':')), { minLength: 1, maxLength: 5 })),
+    a(35, 'otc', u32),
+  ];
+}
+
+const KNOWN_CODES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 25, 26, 32, 35]);
+const rawAttrArb: fc.Arbitrary<PathAttribute> = fc
+  .tuple(
+    flagsArb,
+    u8.filter((c) => !KNOWN_CODES.has(c)),
+    bytes(0, 30),
+  )
+  .map(([flags, code, value]) => ({ code, kind: 'raw', flags, value, error: null }));
+
+const optsArb: fc.Arbitrary<BgpDecodeOptions> = fc
+  .tuple(fc.boolean(), fc.subarray(FAMILIES))
+  .map(([four, addPath]) => makeDecodeOptions(four, addPath));
+
+const updateArb: fc.Arbitrary<{ opts: BgpDecodeOptions; msg: UpdateMessage }> = optsArb.chain((opts) => {
+  const v4 = { afi: 1, safi: 1 };
+  const attrList = fc
+    .tuple(fc.subarray(attributeArbs(opts)), fc.array(rawAttrArb, { maxLength: 3 }))
+    .chain(([known, raw]) => fc.tuple(...known).map((values): PathAttribute[] => [...values, ...raw]))
+    .chain((list) => fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }))
+    .map((list) => {
+      // One attribute per type code (repeats decode as raw by design).
+      const seen = new Set<number>();
+      return list.filter((x) => !seen.has(x.code) && seen.add(x.code) !== undefined);
+    });
+  return fc.tuple(routesArb(v4, opts, true), attrList, routesArb(v4, opts, false)).map(([withdrawn, attributeList, nlri]) => ({
+    opts,
+    msg: makeUpdate({ withdrawn, attributeList, nlri }, opts),
+  }));
+});
+
+// ---------------------------------------------------------------- generators: OPEN
+
+const KNOWN_CAPS = new Set([1, 2, 5, 6, 8, 9, 64, 65, 69, 70, 71, 73, 128]);
+const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
+  fc.tuple(u16, u8, u8).map(([afi, safi, reserved]): Capability => ({ code: 1, kind: 'multiprotocol', afi, safi, reserved })),
+  fc.constant<Capability>({ code: 2, kind: 'route_refresh' }),
+  fc.array(rec({ afi: u16, safi: u16, nextHopAfi: u16 }), { maxLength: 4 }).map((families): Capability => ({ code: 5, kind: 'extended_next_hop', families })),
+  fc.constant<Capability>({ code: 6, kind: 'extended_message' }),
+  fc.array(rec({ afi: u16, safi: u8, count: u8 }), { maxLength: 4 }).map((families): Capability => ({ code: 8, kind: 'multiple_labels', families })),
+  u8.map((role): Capability => ({ code: 9, kind: 'role', role })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 0xfff }), fc.array(rec({ afi: u16, safi: u8, flags: u8 }), { maxLength: 4 }))
+    .map(([flags, restartTime, families]): Capability => ({ code: 64, kind: 'graceful_restart', flags, restartTime, families })),
+  u32.map((asn): Capability => ({ code: 65, kind: 'four_octet_as', asn })),
+  fc.array(rec({ afi: u16, safi: u8, sendReceive: u8 }), { maxLength: 4 }).map((families): Capability => ({ code: 69, kind: 'add_path', families })),
+  fc.constant<Capability>({ code: 70, kind: 'enhanced_route_refresh' }),
+  fc
+    .array(rec({ afi: u16, safi: u8, flags: u8, staleTime: fc.integer({ min: 0, max: 0xffffff }) }), { maxLength: 4 })
+    .map((families): Capability => ({ code: 71, kind: 'long_lived_graceful_restart', families })),
+  fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([hostname, domain]): Capability => ({ code: 73, kind: 'fqdn', hostname, domain })),
+  fc.constant<Capability>({ code: 128, kind: 'route_refresh_cisco' }),
+  fc.tuple(u8.filter((c) => !KNOWN_CAPS.has(c)), bytes(0, 12)).map(([code, value]): Capability => ({ code, kind: 'raw', value, error: null })),
+);
+const parameterArb: fc.Arbitrary<OptionalParameter> = fc.oneof(
+  fc.array(capabilityArb, { maxLength: 5 }).map((capabilities): OptionalParameter => ({ kind: 'capabilities', type: 2, capabilities })),
+  fc.tuple(u8.filter((t) => t !== 2 && t !== 255), bytes(0, 10)).map(([type, value]): OptionalParameter => ({ kind: 'raw', type, value, error: null })),
+);
+const openArb: fc.Arbitrary<OpenMessage> = fc
+  .record({ version: u8, myAs: u16, holdTime: u16, bgpId: ipv4, extendedParameters: fc.boolean(), parameters: fc.array(parameterArb, { maxLength: 4 }) })
+  .map((f) => {
+    const m = makeOpen(f);
+    if (m.extendedParameters) return m;
+    try {
+      encodeOpen(m);
+      return m;
+    } catch {
+      return makeOpen({ ...f, extendedParameters: true }); // too big for 1-octet lengths
+    }
+  });
+
+// ---------------------------------------------------------------- properties
+
+describe('property: valid messages round-trip', () => {
+  it('UPDATE: decode(encode(x)) deep-equals x and the bytes re-encode exactly', () => {
+    fc.assert(
+      fc.property(updateArb, ({ opts, msg }) => {
+        const bytes = encodeUpdate(msg, opts);
+        const back = decodeBgpMessage(bytes, opts);
+        assert.deepStrictEqual(back, msg);
+        assert.deepStrictEqual(encodeBgpMessage(back, opts), bytes);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('OPEN: decode(encode(x)) deep-equals x and the bytes re-encode exactly', () => {
+    fc.assert(
+      fc.property(openArb, (msg) => {
+        const bytes = encodeOpen(msg);
+        const back = decodeOpen(bytes);
+        assert.deepStrictEqual(back, msg);
+        assert.deepStrictEqual(encodeOpen(back), bytes);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/** Decodes; on success the message must re-encode to the same bytes; on failure only CodecError. */
+function decodeOrCodecError(buf: Buffer, opts: BgpDecodeOptions): void {
+  let msg;
+  try {
+    msg = decodeBgpMessage(buf, opts);
+  } catch (e) {
+    assert.ok(e instanceof CodecError, `non-CodecError thrown: ${String(e)}`);
+    assert.doesNotMatch(e.reason, /internal BGP decoder error/);
+    return;
+  }
+  // RFC 9072 says the Non-Ext OP Len octet is 255; other values are accepted but normalised.
+  if (msg.type === 'open' && msg.extendedParameters && buf[28] !== 255) return;
+  assert.deepStrictEqual(encodeBgpMessage(msg, opts), buf, 'anything that decodes re-encodes byte for byte');
+}
+
+function withHeader(type: number, body: Uint8Array): Buffer {
+  const out = Buffer.alloc(19 + body.length, 0xff);
+  out.writeUInt16BE(Math.min(out.length, 0xffff), 16);
+  out[18] = type;
+  out.set(body, 19);
+  return out;
+}
+
+describe('property: arbitrary bytes only ever raise CodecError', () => {
+  it('random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), optsArb, (b, opts) => decodeOrCodecError(Buffer.from(b), opts)),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('random bodies behind a valid header, every message type', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 6 }), fc.uint8Array({ maxLength: 200 }), optsArb, (type, body, opts) => decodeOrCodecError(withHeader(type, body), opts)),
+      { numRuns: RUNS * 5 },
+    );
+  });
+
+  it('mutated valid UPDATEs (byte flips, truncation) with random options', () => {
+    const mutation = rec({
+      flips: fc.array(fc.tuple(fc.nat(), u8), { maxLength: 4 }),
+      cut: fc.option(fc.nat()),
+    });
+    fc.assert(
+      fc.property(updateArb, mutation, optsArb, ({ opts, msg }, m, otherOpts) => {
+        const buf = Buffer.from(encodeUpdate(msg, opts));
+        for (const [pos, v] of m.flips) if (buf.length > 19) buf[19 + (pos % (buf.length - 19))] = v;
+        let out = buf;
+        if (m.cut !== null) {
+          out = buf.subarray(0, 19 + (m.cut % (buf.length - 18)));
+          out.writeUInt16BE(out.length, 16);
+        }
+        decodeOrCodecError(out, opts);
+        decodeOrCodecError(out, otherOpts);
+        try {
+          decodeBgpMessageHeuristic(out);
+          decodeBgpMessageHeuristic(out, otherOpts);
+        } catch (e) {
+          assert.ok(e instanceof CodecError, `heuristic decoder threw ${String(e)}`);
+        }
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('mutated valid OPENs', () => {
+    fc.assert(
+      fc.property(openArb, fc.array(fc.tuple(fc.nat(), u8), { minLength: 1, maxLength: 3 }), (msg, flips) => {
+        const buf = Buffer.from(encodeOpen(msg));
+        for (const [pos, v] of flips) buf[19 + (pos % (buf.length - 19))] = v;
+        decodeOrCodecError(buf, makeDecodeOptions(true));
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+});
