@@ -1,0 +1,88 @@
+/**
+ * Route Monitoring (message type 0): RFC 7854 §4.6; BMP v4 per draft-ietf-grow-bmp-tlv.
+ *
+ * v3: common header, per-peer header, then exactly one BGP UPDATE PDU (with its own 19-octet
+ * header) up to the end of the message. The UPDATE is handed out as a Buffer view; the BGP codec
+ * decodes it later with the session's capabilities (A flag, ADD-PATH — RFC 7854 §4.2, RFC 7911).
+ *
+ * v4 comes in two shapes, told apart by the first body octets:
+ *  - 'tlv': the body is indexed v4 TLVs only (type, length, index, value); the UPDATE travels in
+ *    the BGP PDU TLV (mandatory). This is what the Huawei VRP captures from NetGauze carry, with
+ *    Stateless Parsing, Group, VRF/Table Name and Path Marking TLVs around the UPDATE.
+ *  - 'pdu_first': the UPDATE follows the per-peer header as in v3 (the body starts with the
+ *    all-ones BGP marker, which no TLV type can) and non-indexed TLVs follow it — the earlier
+ *    draft shape that the Huawei VRP 8.200 recording of bmp_play uses.
+ */
+import { CodecError } from '../errors.js';
+import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION_4, BmpMessageTypeCode, writeCommonHeader } from './header.js';
+import { PER_PEER_HEADER_LENGTH, decodePerPeerHeader, writePerPeerHeader, type PerPeerHeader } from './per-peer-header.js';
+import { bgpMessageLength, hasBgpMarker } from './bgp-header.js';
+import { decodeV4Tlvs, v4TlvsLength, writeV4Tlvs, type BmpV4CodePoints, type BmpV4Tlv } from './tlv.js';
+
+export type RouteMonitoringV4Layout = 'tlv' | 'pdu_first';
+
+export interface RouteMonitoringMessage {
+  type: 'route_monitoring';
+  version: number;
+  peer: PerPeerHeader;
+  /** The BGP UPDATE message, 19-octet header included (view into the BMP message). */
+  pdu: Buffer;
+  /** v4 only: which body shape the message used; null for v3. */
+  v4Layout: RouteMonitoringV4Layout | null;
+  /** v4 only: every TLV in wire order (in the 'tlv' layout including the BGP PDU TLV); [] for v3. */
+  tlvs: BmpV4Tlv[];
+}
+
+const BODY_OFFSET = BMP_COMMON_HEADER_LENGTH + PER_PEER_HEADER_LENGTH;
+
+/** Decodes a whole Route Monitoring message (`buf` is exactly the message). */
+export function decodeRouteMonitoring(buf: Buffer, version: number, codePoints: BmpV4CodePoints): RouteMonitoringMessage {
+  const peer = decodePerPeerHeader(buf, BMP_COMMON_HEADER_LENGTH);
+  const end = buf.length;
+  if (version !== BMP_VERSION_4) {
+    return { type: 'route_monitoring', version, peer, pdu: buf.subarray(BODY_OFFSET, end), v4Layout: null, tlvs: [] };
+  }
+  if (end - BODY_OFFSET >= 16 && hasBgpMarker(buf, BODY_OFFSET)) {
+    const length = bgpMessageLength(buf, BODY_OFFSET, end, 'v4 Route Monitoring UPDATE');
+    const pdu = buf.subarray(BODY_OFFSET, BODY_OFFSET + length);
+    const tlvs = decodeV4Tlvs(buf, BODY_OFFSET + length, end, false, codePoints, 'v4 Route Monitoring');
+    return { type: 'route_monitoring', version, peer, pdu, v4Layout: 'pdu_first', tlvs };
+  }
+  const tlvs = decodeV4Tlvs(buf, BODY_OFFSET, end, true, codePoints, 'v4 Route Monitoring');
+  let pdu: Buffer | null = null;
+  for (const t of tlvs) {
+    if (t.kind === 'bgp_pdu') {
+      pdu = t.value;
+      break;
+    }
+  }
+  if (pdu === null) {
+    throw new CodecError(`v4 Route Monitoring without a BGP PDU TLV (type ${codePoints.bgpPdu})`, BODY_OFFSET);
+  }
+  return { type: 'route_monitoring', version, peer, pdu, v4Layout: 'tlv', tlvs };
+}
+
+export function routeMonitoringLength(m: RouteMonitoringMessage): number {
+  if (m.v4Layout === 'tlv') return BODY_OFFSET + v4TlvsLength(m.tlvs, true) - bgpPduTlvValueLength(m.tlvs) + m.pdu.length;
+  if (m.v4Layout === 'pdu_first') return BODY_OFFSET + m.pdu.length + v4TlvsLength(m.tlvs, false);
+  return BODY_OFFSET + m.pdu.length;
+}
+
+function bgpPduTlvValueLength(tlvs: readonly BmpV4Tlv[]): number {
+  for (const t of tlvs) if (t.kind === 'bgp_pdu') return t.value.length;
+  throw new CodecError('v4 Route Monitoring (tlv layout) needs a BGP PDU TLV', BODY_OFFSET);
+}
+
+export function encodeRouteMonitoring(m: RouteMonitoringMessage): Buffer {
+  const length = routeMonitoringLength(m);
+  const out = Buffer.allocUnsafe(length);
+  writeCommonHeader(out, 0, m.version, length, BmpMessageTypeCode.ROUTE_MONITORING);
+  writePerPeerHeader(m.peer, out, BMP_COMMON_HEADER_LENGTH);
+  if (m.v4Layout === 'tlv') {
+    writeV4Tlvs(m.tlvs, out, BODY_OFFSET, true, m.pdu);
+  } else {
+    m.pdu.copy(out, BODY_OFFSET);
+    if (m.v4Layout === 'pdu_first') writeV4Tlvs(m.tlvs, out, BODY_OFFSET + m.pdu.length, false);
+  }
+  return out;
+}
