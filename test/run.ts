@@ -65,8 +65,9 @@ if (needsStack && process.env.BMP_TEST_NO_STACK !== '1') {
 function stopStack(): void {
   if (!startedStack) return;
   startedStack = false;
-  console.error('test/run: stopping the local stack it started (deploy/local/down)');
-  spawnSync(join(root, 'deploy/local/down'), { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Quiet unless it fails, so the test runner's summary stays the last lines of the output.
+  const down = spawnSync(join(root, 'deploy/local/down'), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (down.status !== 0) console.error(`test/run: deploy/local/down failed:\n${down.stdout}${down.stderr}`);
 }
 
 console.error(`test/run: ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);

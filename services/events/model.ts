@@ -1,0 +1,265 @@
+/**
+ * The event model: what the pipeline publishes, one logical topic per BMP message type plus the
+ * collector's own topics. Field names are snake_case and are the Avro field names of
+ * `schemas/<topic>.avsc`. This module knows nothing of Kafka; the codec knows nothing of it.
+ *
+ * Route Monitoring becomes one event per prefix (announced or withdrawn); End-of-RIB is its own
+ * event. Values that can be absent are `null`, never `undefined`, so that an event serialises
+ * to JSON and to Avro the same way.
+ */
+
+/** Topics fed from BMP messages, named after the message type. */
+export const MESSAGE_TOPICS = ['initiation', 'termination', 'peer_up', 'peer_down', 'route_monitoring', 'stats', 'route_mirroring', 'roft'] as const;
+export type MessageTopic = (typeof MESSAGE_TOPICS)[number];
+
+export type PeerType = 'global' | 'rd_instance' | 'local_instance' | 'loc_rib' | 'unknown';
+
+/** Fields every event has: which router session it came from, and its place in that session. */
+export interface RouterFields {
+  /** Address of the router: the session's source address (or the one a PROXY header gave). */
+  router_address: string;
+  /** Per-session sequence number of the event, from 0, strictly increasing within a session. */
+  sequence: number;
+}
+
+/** The BMP per-peer header (RFC 7854 §4.2), as every per-peer event carries it. */
+export interface PeerFields extends RouterFields {
+  peer_type: PeerType;
+  /** Peer type number as sent (kept for experimental types 251-254). */
+  peer_type_code: number;
+  /** Peer Distinguisher as route-distinguisher text ("0:0" for the global instance). */
+  peer_distinguisher: string;
+  /** Peer address (IPv4 or IPv6 text); "0.0.0.0" for Loc-RIB. */
+  peer_address: string;
+  peer_as: number;
+  peer_bgp_id: string;
+  /** L flag: post-policy Adj-RIB (types 0-2). */
+  is_post_policy: boolean;
+  /** O flag: Adj-RIB-Out (RFC 8671). */
+  is_adj_rib_out: boolean;
+  /** F flag: filtered Loc-RIB view (RFC 9069, type 3). */
+  is_loc_rib_filtered: boolean;
+  /** A flag: the message uses legacy 2-octet AS numbers (types 0-2). */
+  is_as2: boolean;
+  /** Per-peer header timestamp in microseconds since the epoch; null when the router sent 0 (unknown). */
+  bmp_timestamp: number | null;
+  /** VRF/table name of the peer (from its Peer Up, RFC 9069 §5.2, or a BMP v4 TLV), when known. */
+  table_name: string | null;
+}
+
+/** A TLV kept for completeness: type, decoded text when it is a string TLV, raw value. */
+export interface TlvField {
+  type: number;
+  name: string;
+  text: string | null;
+  value: Buffer;
+}
+
+export interface InitiationEvent extends RouterFields {
+  sys_name: string | null;
+  sys_descr: string | null;
+  /** Free-form information strings (TLV type 0). */
+  strings: string[];
+  tlvs: TlvField[];
+}
+
+export interface TerminationEvent extends RouterFields {
+  /** Reason code of the Reason TLV (RFC 7854 §4.5), null when absent. */
+  reason_code: number | null;
+  reason: string | null;
+  strings: string[];
+  tlvs: TlvField[];
+}
+
+export interface CapabilityField {
+  code: number;
+  name: string;
+  /** Readable value, e.g. "ipv4_unicast" for multiprotocol, "ipv6_unicast:send_receive" for ADD-PATH. */
+  value: string;
+}
+
+export interface OpenField {
+  version: number;
+  /** My Autonomous System field (2 octets; 23456 = AS_TRANS, see four_octet_as). */
+  my_as: number;
+  /** The AS of this speaker: the 4-octet AS capability's value when present, otherwise my_as. */
+  asn: number;
+  hold_time: number;
+  bgp_id: string;
+  capabilities: CapabilityField[];
+}
+
+export interface PeerUpEvent extends PeerFields {
+  local_address: string;
+  local_port: number;
+  remote_port: number;
+  /** OPEN the monitored router sent to the peer. */
+  sent_open: OpenField | null;
+  /** OPEN the monitored router received from the peer. */
+  received_open: OpenField | null;
+  /** Negotiated session properties the codec uses for this peer's routes. */
+  four_octet_as: boolean;
+  /** Families (e.g. "ipv4_unicast") carrying ADD-PATH path ids in this peer's Route Monitoring. */
+  add_path_families: string[];
+  /** Families both OPENs list in the multiprotocol capability. */
+  families: string[];
+  strings: string[];
+  tlvs: TlvField[];
+  /** A decode problem in an OPEN (the event is still published with what could be read). */
+  decode_error: string | null;
+}
+
+export interface PeerDownEvent extends PeerFields {
+  reason_code: number;
+  reason: string;
+  /** NOTIFICATION sent (reason 1) or received (reason 3), decoded. */
+  notification_code: number | null;
+  notification_subcode: number | null;
+  notification: string | null;
+  notification_data: Buffer | null;
+  /** FSM event code (reason 2, RFC 4271 §8.1). */
+  fsm_event_code: number | null;
+  tlvs: TlvField[];
+}
+
+export type RouteAction = 'announce' | 'withdraw' | 'end_of_rib';
+
+export interface AsPathHop {
+  asn: number;
+  /** Segment the ASN belongs to: AS_SET members are marked as such. */
+  segment: 'sequence' | 'set' | 'confed_sequence' | 'confed_set';
+}
+
+/** One prefix of a Route Monitoring message (or the End-of-RIB marker of a family). */
+export interface RouteEvent extends PeerFields {
+  action: RouteAction;
+  afi: number;
+  safi: number;
+  /** Family name, e.g. "ipv4_unicast", "vpnv6_unicast", "ipv4_labeled_unicast". */
+  family: string;
+  /** CIDR text; null for End-of-RIB and for NLRI the codec keeps raw. */
+  prefix: string | null;
+  /** ADD-PATH path identifier, null when the family has none. */
+  path_id: number | null;
+  rd: string | null;
+  labels: number[];
+  /** NLRI bytes of a family this codec does not decode (never dropped). */
+  raw_nlri: Buffer | null;
+  origin: 'igp' | 'egp' | 'incomplete' | null;
+  as_path: AsPathHop[];
+  /** AS path as text: "65001 65002 {65003,65004}". */
+  as_path_text: string;
+  next_hop: string | null;
+  med: number | null;
+  local_pref: number | null;
+  atomic_aggregate: boolean;
+  aggregator_as: number | null;
+  aggregator_address: string | null;
+  communities: string[];
+  large_communities: string[];
+  extended_communities: string[];
+  originator_id: string | null;
+  cluster_list: string[];
+  aigp: number | null;
+  otc: number | null;
+  /** Path attributes the codec keeps raw: "type:flags:hex". */
+  unknown_attributes: string[];
+  /** True when the peer's Peer Up was not seen and session properties were guessed (documented heuristics). */
+  decoded_without_peer_up: boolean;
+}
+
+export interface StatField {
+  type: number;
+  name: string;
+  /** Counter or gauge value (64-bit gauges above 2^53 lose precision). */
+  value: number;
+  afi: number | null;
+  safi: number | null;
+  /** Value bytes of a type this codec does not know. */
+  raw: Buffer | null;
+}
+
+export interface StatsEvent extends PeerFields {
+  stats: StatField[];
+}
+
+export interface RouteMirroringEvent extends PeerFields {
+  /** Information codes (RFC 7854 §4.7): "errored_pdu", "messages_lost". */
+  information: string[];
+  /** Type of the mirrored BGP message ("update", "open", ...), null when none. */
+  bgp_message_type: string | null;
+  bgp_message: Buffer | null;
+  tlvs: TlvField[];
+}
+
+export interface RoftPolicyField {
+  /** Policy class, e.g. "inbound_policy", "route_import". */
+  policy_class: string;
+  matched: boolean;
+  permitted: boolean;
+  /** The policy changed the route's attributes. */
+  attributes_differ: boolean;
+  peer_address: string;
+  peer_router_id: string;
+  peer_as: number;
+  /** "policy-name/item-id" of each policy applied. */
+  names: string[];
+}
+
+export interface RoftTraceEvent {
+  index: number;
+  /** Microseconds since the epoch; null when the router sent 0. */
+  timestamp: number | null;
+  path_id: number;
+  afi: number;
+  safi: number;
+  family: string;
+  vrf_table: string | null;
+  policies: RoftPolicyField[];
+  /** Path attributes before and after the policy, as BGP attribute bytes. */
+  pre_policy_attributes: Buffer | null;
+  post_policy_attributes: Buffer | null;
+  strings: string[];
+}
+
+/** Huawei's Route Policy and Attribute Trace message (type 100): how policies treated one route. */
+export interface RoftEvent extends RouterFields {
+  route_distinguisher: string;
+  /** CIDR text of the traced route. */
+  prefix: string;
+  flags: number;
+  /** The 4-octet field after the prefix, as dotted quad (meaning unconfirmed, see roft.ts). */
+  route_origin_id: string;
+  events: RoftTraceEvent[];
+}
+
+/** A message that could not be decoded: the dead letter, with everything needed to retry. */
+export interface ErrorEvent extends RouterFields {
+  /** BMP message type of the failing message, null when the common header itself failed. */
+  message_type: number | null;
+  /** Byte offset of the message in the session's stream. */
+  stream_offset: number;
+  /** Offset of the failing byte inside the message, when known. */
+  error_offset: number | null;
+  reason: string;
+  /** True when framing was lost and the session cannot continue. */
+  fatal: boolean;
+  raw: Buffer;
+}
+
+export interface EventByTopic {
+  initiation: InitiationEvent;
+  termination: TerminationEvent;
+  peer_up: PeerUpEvent;
+  peer_down: PeerDownEvent;
+  route_monitoring: RouteEvent;
+  stats: StatsEvent;
+  route_mirroring: RouteMirroringEvent;
+  roft: RoftEvent;
+  errors: ErrorEvent;
+}
+
+export type EventTopic = keyof EventByTopic;
+
+/** An event together with the logical topic it belongs to. */
+export type TopicEvent = { [T in EventTopic]: { topic: T; event: EventByTopic[T] } }[EventTopic];

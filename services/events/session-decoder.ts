@@ -1,0 +1,706 @@
+/**
+ * Turns the BMP messages of one router session into events, one logical topic per message type.
+ *
+ * The session's only state is what the codec needs to read the BGP inside: per monitored peer,
+ * the options negotiated in its Peer Up OPENs (4-octet AS, ADD-PATH per AFI/SAFI and direction)
+ * and its VRF/table name (docs/bmp-protocol.md §5.1, §5.3, §8.3). It is forgotten on Peer Down.
+ * Without a Peer Up (the collector joined mid-session, or a Loc-RIB instance that never sends one)
+ * the BGP codec's documented heuristics guess those options and the events say so.
+ *
+ * Hot path: an UPDATE's attributes are converted once and shared (same array objects) by all its
+ * prefix events; each event is built by one function with a fixed field order, so V8 gives all
+ * route events one hidden class. Nothing in here throws: every failure becomes an error event.
+ */
+import { CodecError } from '../codec/errors.js';
+import {
+  decodeBmpMessage,
+  type BmpDecodeOptions,
+  type BmpMessage,
+  type InformationTlv,
+  type PeerDownMessage,
+  type PeerUpMessage,
+  type PerPeerHeader,
+  type RoftMessage,
+  type RouteMirroringMessage,
+  type RouteMonitoringMessage,
+  type StatisticsReportMessage,
+} from '../codec/bmp/index.js';
+import {
+  capabilityName,
+  decodeBgpMessage,
+  decodeBgpMessageHeuristic,
+  decodeNotification,
+  decodeOpen,
+  decodeOptionsFromOpens,
+  describeNotification,
+  formatAsPath,
+  formatCommunity,
+  makeDecodeOptions,
+  messageTypeName,
+  type AsPathSegment,
+  type Attributes,
+  type BgpDecodeOptions,
+  type Capability,
+  type OpenMessage,
+  type Route,
+  type UpdateMessage,
+} from '../codec/bgp/index.js';
+import type { FramingError } from '../codec/framer.js';
+import { familyName } from './families.js';
+import type {
+  AsPathHop,
+  CapabilityField,
+  ErrorEvent,
+  EventByTopic,
+  EventTopic,
+  MessageTopic,
+  OpenField,
+  PeerFields,
+  RouteAction,
+  RouteEvent,
+  TlvField,
+} from './model.js';
+
+/** Receives each event as it is made; called synchronously, in order. */
+export type EventSink = <T extends EventTopic>(topic: T, event: EventByTopic[T]) => void;
+
+export interface SessionDecoderOptions {
+  /** The router's address, carried by every event. */
+  routerAddress: string;
+  /** BMP codec options (v4 TLV code points, ROFT message type). */
+  bmp?: BmpDecodeOptions;
+}
+
+/** What decoding one message produced, for callers that count (metrics, `--summary`). */
+export interface MessageOutcome {
+  /** Topic of the message type, or null for an error or an unknown message type. */
+  topic: MessageTopic | null;
+  /** Events emitted for it (route events for Route Monitoring; 1 otherwise). */
+  events: number;
+  /** True when the message became an error event (possibly besides other events). */
+  error: boolean;
+}
+
+/** Negotiated decode options of one monitored peer, per RIB view. */
+interface PeerContext {
+  adjRibIn: BgpDecodeOptions;
+  adjRibOut: BgpDecodeOptions;
+  locRib: BgpDecodeOptions;
+  /** Both OPENs carry capability 65 (RFC 6793 §4.1). */
+  fourOctetAs: boolean;
+  tableName: string | null;
+}
+
+const TWO_OCTET_NO_ADD_PATH = makeDecodeOptions(false);
+
+/** Attribute fields shared by every announcement of one UPDATE. */
+interface SharedAttributes {
+  origin: RouteEvent['origin'];
+  as_path: AsPathHop[];
+  as_path_text: string;
+  next_hop: string | null;
+  med: number | null;
+  local_pref: number | null;
+  atomic_aggregate: boolean;
+  aggregator_as: number | null;
+  aggregator_address: string | null;
+  communities: string[];
+  large_communities: string[];
+  extended_communities: string[];
+  originator_id: string | null;
+  cluster_list: string[];
+  aigp: number | null;
+  otc: number | null;
+  unknown_attributes: string[];
+}
+
+const EMPTY: never[] = [];
+Object.freeze(EMPTY);
+
+/** What a withdrawal carries: no path attributes (RFC 4271 §4.3). */
+const NO_ATTRIBUTES: SharedAttributes = Object.freeze({
+  origin: null,
+  as_path: EMPTY,
+  as_path_text: '',
+  next_hop: null,
+  med: null,
+  local_pref: null,
+  atomic_aggregate: false,
+  aggregator_as: null,
+  aggregator_address: null,
+  communities: EMPTY,
+  large_communities: EMPTY,
+  extended_communities: EMPTY,
+  originator_id: null,
+  cluster_list: EMPTY,
+  aigp: null,
+  otc: null,
+  unknown_attributes: EMPTY,
+});
+
+export class BmpSessionDecoder {
+  private readonly routerAddress: string;
+  private readonly bmpOptions: BmpDecodeOptions | undefined;
+  private readonly peers = new Map<string, PeerContext>();
+  private sequence = 0;
+
+  constructor(options: SessionDecoderOptions) {
+    this.routerAddress = options.routerAddress;
+    this.bmpOptions = options.bmp;
+  }
+
+  /** Sequence number the next event will get. */
+  get nextSequence(): number {
+    return this.sequence;
+  }
+
+  /**
+   * Decodes one whole BMP message (as the framer yields it) found at `streamOffset` of the
+   * session, emitting its events to `sink`. Never throws.
+   */
+  decode(bytes: Buffer, streamOffset: number, sink: EventSink): MessageOutcome {
+    let message: BmpMessage;
+    try {
+      message = decodeBmpMessage(bytes, this.bmpOptions);
+    } catch (err) {
+      this.emitError(sink, bytes, streamOffset, err, false);
+      return { topic: null, events: 1, error: true };
+    }
+    try {
+      return this.decodeMessage(message, bytes, streamOffset, sink);
+    } catch (err) {
+      // A failure in the BGP inside a message the BMP layer accepted.
+      this.emitError(sink, bytes, streamOffset, err, false);
+      return { topic: message.type === 'unknown' ? null : message.type, events: 1, error: true };
+    }
+  }
+
+  /** Emits the dead-letter event of a framing error (the session cannot go on after it). */
+  framingError(error: FramingError, pending: Buffer, sink: EventSink): void {
+    const event: ErrorEvent = {
+      router_address: this.routerAddress,
+      sequence: this.sequence++,
+      message_type: pending.length >= 6 ? pending[5] : null,
+      stream_offset: error.offset,
+      error_offset: null,
+      reason: `framing lost (${error.code}): ${error.reason}`,
+      fatal: error.code !== 'truncated',
+      raw: pending,
+    };
+    sink('errors', event);
+  }
+
+  private decodeMessage(message: BmpMessage, bytes: Buffer, streamOffset: number, sink: EventSink): MessageOutcome {
+    switch (message.type) {
+      case 'route_monitoring':
+        return { topic: 'route_monitoring', events: this.routeMonitoring(message, sink), error: false };
+      case 'peer_up':
+        this.peerUp(message, sink);
+        return { topic: 'peer_up', events: 1, error: false };
+      case 'peer_down':
+        this.peerDown(message, sink);
+        return { topic: 'peer_down', events: 1, error: false };
+      case 'stats':
+        this.stats(message, sink);
+        return { topic: 'stats', events: 1, error: false };
+      case 'initiation':
+        sink('initiation', {
+          router_address: this.routerAddress,
+          sequence: this.sequence++,
+          sys_name: message.sysName,
+          sys_descr: message.sysDescr,
+          strings: message.strings,
+          tlvs: tlvFields(message.tlvs, INITIATION_TLV_NAMES),
+        });
+        return { topic: 'initiation', events: 1, error: false };
+      case 'termination':
+        sink('termination', {
+          router_address: this.routerAddress,
+          sequence: this.sequence++,
+          reason_code: message.reason,
+          reason: message.reasonName,
+          strings: message.strings,
+          tlvs: tlvFields(message.tlvs, TERMINATION_TLV_NAMES),
+        });
+        // RFC 7854 §4.5: the router closes the session after a Termination; nothing to keep.
+        this.peers.clear();
+        return { topic: 'termination', events: 1, error: false };
+      case 'route_mirroring':
+        this.routeMirroring(message, sink);
+        return { topic: 'route_mirroring', events: 1, error: false };
+      case 'roft':
+        this.roft(message, sink);
+        return { topic: 'roft', events: 1, error: false };
+      case 'unknown':
+        // RFC 7854 §4.1: unknown message types are skipped, but not silently: a dead letter
+        // keeps the bytes for whoever learns to read them.
+        sink('errors', {
+          router_address: this.routerAddress,
+          sequence: this.sequence++,
+          message_type: message.messageType,
+          stream_offset: streamOffset,
+          error_offset: null,
+          reason: `unknown BMP message type ${message.messageType} (skipped)`,
+          fatal: false,
+          raw: bytes,
+        });
+        return { topic: null, events: 1, error: true };
+    }
+  }
+
+  // ---------------------------------------------------------------- per-peer context --
+
+  private peerKey(peer: PerPeerHeader): string {
+    // RFC 9069 §6.1.1 identifies a Loc-RIB instance by its distinguisher and BGP ID; other peers
+    // by type, distinguisher and address (RFC 7854 §4.2).
+    return peer.peerType === 3
+      ? `3|${peer.peerDistinguisher}|${peer.peerBgpId}`
+      : `${peer.peerType}|${peer.peerDistinguisher}|${peer.peerAddress}`;
+  }
+
+  /**
+   * Decode options for a message of `peer`, or null when no Peer Up was seen for it. The A flag
+   * describes the message held (RFC 7854 §4.2; notes §5.1): set means 2-octet ASNs. Clear, with
+   * OPENs that did not both carry capability 65, is read as 2-octet too: FRR sends 2-octet paths
+   * with A clear (docs/real-senders.md). The BGP codec re-checks the width against the bytes and
+   * falls back to its heuristics when the AS_PATH does not parse, so a sender that re-encodes to
+   * 4 octets is still read right.
+   */
+  private optionsFor(peer: PerPeerHeader, context: PeerContext | undefined): BgpDecodeOptions | null {
+    if (peer.peerType === 3) return context ? context.locRib : null;
+    if (!context) return peer.twoOctetAs ? TWO_OCTET_NO_ADD_PATH : null;
+    const options = peer.adjRibOut ? context.adjRibOut : context.adjRibIn;
+    if (peer.twoOctetAs && options.fourOctetAs) return { fourOctetAs: false, addPath: options.addPath };
+    return options;
+  }
+
+  private peerFields(peer: PerPeerHeader, tableName: string | null): PeerFields {
+    return {
+      router_address: this.routerAddress,
+      sequence: 0,
+      peer_type: peer.peerTypeName,
+      peer_type_code: peer.peerType,
+      peer_distinguisher: peer.peerDistinguisher,
+      peer_address: peer.peerAddress,
+      peer_as: peer.peerAs,
+      peer_bgp_id: peer.peerBgpId,
+      is_post_policy: peer.postPolicy,
+      is_adj_rib_out: peer.adjRibOut,
+      is_loc_rib_filtered: peer.filtered,
+      is_as2: peer.twoOctetAs,
+      bmp_timestamp: peer.timestamp === 0 ? null : peer.timestamp,
+      table_name: tableName,
+    };
+  }
+
+  // ------------------------------------------------------------------ route monitoring --
+
+  private routeMonitoring(message: RouteMonitoringMessage, sink: EventSink): number {
+    const peer = message.peer;
+    const context = this.peers.get(this.peerKey(peer));
+    const known = this.optionsFor(peer, context);
+    const decoded = decodeBgpMessageHeuristic(message.pdu, known);
+    const bgp = decoded.message;
+    if (bgp.type !== 'update') {
+      throw new CodecError(`Route Monitoring carries a BGP ${bgp.type} message, not an UPDATE (RFC 7854 §4.6)`, 48);
+    }
+    const base = this.peerFields(peer, context?.tableName ?? tableNameTlv(message));
+    const guessed = known === null || decoded.heuristic;
+    return this.routeEvents(bgp, base, guessed, sink);
+  }
+
+  private routeEvents(update: UpdateMessage, base: PeerFields, guessed: boolean, sink: EventSink): number {
+    let count = 0;
+    if (update.endOfRib !== null) {
+      const { afi, safi } = update.endOfRib;
+      sink('route_monitoring', this.routeEvent(base, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed));
+      return 1;
+    }
+    const attrs = update.attributes;
+    for (const route of update.withdrawn) {
+      sink('route_monitoring', this.routeEvent(base, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
+      count++;
+    }
+    if (attrs.mpUnreach !== null) {
+      for (const route of attrs.mpUnreach.routes) {
+        sink('route_monitoring', this.routeEvent(base, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
+        count++;
+      }
+    }
+    const announces = update.nlri.length > 0 || (attrs.mpReach !== null && attrs.mpReach.routes.length > 0);
+    if (!announces) return count;
+    const shared = sharedAttributes(attrs);
+    for (const route of update.nlri) {
+      sink('route_monitoring', this.routeEvent(base, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed));
+      count++;
+    }
+    if (attrs.mpReach !== null) {
+      const nextHop = attrs.mpReach.nextHop.address;
+      for (const route of attrs.mpReach.routes) {
+        sink('route_monitoring', this.routeEvent(base, 'announce', route.afi, route.safi, route, shared, nextHop, guessed));
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private routeEvent(
+    base: PeerFields,
+    action: RouteAction,
+    afi: number,
+    safi: number,
+    route: Route | null,
+    a: SharedAttributes,
+    nextHop: string | null,
+    guessed: boolean,
+  ): RouteEvent {
+    const isPrefix = route !== null && route.kind === 'prefix';
+    return {
+      router_address: base.router_address,
+      sequence: this.sequence++,
+      peer_type: base.peer_type,
+      peer_type_code: base.peer_type_code,
+      peer_distinguisher: base.peer_distinguisher,
+      peer_address: base.peer_address,
+      peer_as: base.peer_as,
+      peer_bgp_id: base.peer_bgp_id,
+      is_post_policy: base.is_post_policy,
+      is_adj_rib_out: base.is_adj_rib_out,
+      is_loc_rib_filtered: base.is_loc_rib_filtered,
+      is_as2: base.is_as2,
+      bmp_timestamp: base.bmp_timestamp,
+      table_name: base.table_name,
+      action,
+      afi,
+      safi,
+      family: familyName(afi, safi),
+      prefix: isPrefix ? route.prefix : null,
+      path_id: isPrefix ? route.pathId : null,
+      rd: isPrefix ? (route.rd ?? null) : null,
+      labels: isPrefix ? (route.labels ?? EMPTY) : EMPTY,
+      raw_nlri: route !== null && route.kind === 'raw' ? route.raw : null,
+      origin: a.origin,
+      as_path: a.as_path,
+      as_path_text: a.as_path_text,
+      next_hop: nextHop,
+      med: a.med,
+      local_pref: a.local_pref,
+      atomic_aggregate: a.atomic_aggregate,
+      aggregator_as: a.aggregator_as,
+      aggregator_address: a.aggregator_address,
+      communities: a.communities,
+      large_communities: a.large_communities,
+      extended_communities: a.extended_communities,
+      originator_id: a.originator_id,
+      cluster_list: a.cluster_list,
+      aigp: a.aigp,
+      otc: a.otc,
+      unknown_attributes: a.unknown_attributes,
+      decoded_without_peer_up: guessed,
+    };
+  }
+
+  // ------------------------------------------------------------------- peer up / down --
+
+  private peerUp(message: PeerUpMessage, sink: EventSink): void {
+    const peer = message.peer;
+    let sent: OpenMessage | null = null;
+    let received: OpenMessage | null = null;
+    let decodeError: string | null = null;
+    try {
+      sent = decodeOpen(message.sentOpen);
+    } catch (err) {
+      decodeError = `sent OPEN: ${errorText(err)}`;
+    }
+    try {
+      received = decodeOpen(message.receivedOpen);
+    } catch (err) {
+      decodeError = `${decodeError ? `${decodeError}; ` : ''}received OPEN: ${errorText(err)}`;
+    }
+    const key = this.peerKey(peer);
+    let context: PeerContext | undefined;
+    if (sent && received) {
+      context = {
+        adjRibIn: decodeOptionsFromOpens(sent, received, 'adj_rib_in'),
+        adjRibOut: decodeOptionsFromOpens(sent, received, 'adj_rib_out'),
+        locRib: decodeOptionsFromOpens(sent, received, 'loc_rib'),
+        fourOctetAs: hasCapability(sent, 'four_octet_as') && hasCapability(received, 'four_octet_as'),
+        tableName: message.vrfTableName,
+      };
+      this.peers.set(key, context);
+    } else {
+      // Without both OPENs the old context may be wrong; later routes fall back to heuristics.
+      this.peers.delete(key);
+    }
+    const view = peer.peerType === 3 ? context?.locRib : peer.adjRibOut ? context?.adjRibOut : context?.adjRibIn;
+    const event = {
+      ...this.peerFields(peer, message.vrfTableName),
+      sequence: this.sequence++,
+      local_address: message.localAddress,
+      local_port: message.localPort,
+      remote_port: message.remotePort,
+      sent_open: sent ? openField(sent) : null,
+      received_open: received ? openField(received) : null,
+      four_octet_as: peer.peerType === 3 || (context?.fourOctetAs ?? false),
+      add_path_families: view && sent && received ? addPathFamilies(sent, received, view) : [],
+      families: sent && received ? commonFamilies(sent, received) : [],
+      strings: message.strings,
+      tlvs: tlvFields(message.tlvs, PEER_UP_TLV_NAMES),
+      decode_error: decodeError,
+    };
+    sink('peer_up', event);
+  }
+
+  private peerDown(message: PeerDownMessage, sink: EventSink): void {
+    const peer = message.peer;
+    const key = this.peerKey(peer);
+    const tableName = message.vrfTableName ?? this.peers.get(key)?.tableName ?? null;
+    // Notes §5.3: forget the negotiated options on Peer Down.
+    this.peers.delete(key);
+    let code: number | null = null;
+    let subcode: number | null = null;
+    let text: string | null = null;
+    let data: Buffer | null = null;
+    if (message.notification !== null) {
+      try {
+        const n = decodeNotification(message.notification);
+        code = n.code;
+        subcode = n.subcode;
+        text = describeNotification(n.code, n.subcode) + (n.shutdownMessage ? ` "${n.shutdownMessage}"` : '');
+        data = n.data;
+      } catch (err) {
+        text = `undecodable NOTIFICATION: ${errorText(err)}`;
+        data = message.notification;
+      }
+    }
+    sink('peer_down', {
+      ...this.peerFields(peer, tableName),
+      sequence: this.sequence++,
+      reason_code: message.reason,
+      reason: message.reasonName ?? `reason_${message.reason}`,
+      notification_code: code,
+      notification_subcode: subcode,
+      notification: text,
+      notification_data: data,
+      fsm_event_code: message.fsmEventCode,
+      tlvs: tlvFields(message.tlvs, PEER_UP_TLV_NAMES),
+    });
+  }
+
+  // ------------------------------------------------------------- stats, mirroring, roft --
+
+  private stats(message: StatisticsReportMessage, sink: EventSink): void {
+    const context = this.peers.get(this.peerKey(message.peer));
+    sink('stats', {
+      ...this.peerFields(message.peer, context?.tableName ?? null),
+      sequence: this.sequence++,
+      stats: message.stats.map((s) => {
+        const v = s.value;
+        const name = s.name ?? `stat_${s.type}`;
+        if (typeof v === 'number') return { type: s.type, name, value: v, afi: null, safi: null, raw: null };
+        if (typeof v === 'bigint') return { type: s.type, name, value: Number(v), afi: null, safi: null, raw: null };
+        if (Buffer.isBuffer(v)) return { type: s.type, name, value: 0, afi: null, safi: null, raw: v };
+        return { type: s.type, name, value: Number(v.value), afi: v.afi, safi: v.safi, raw: null };
+      }),
+    });
+  }
+
+  private routeMirroring(message: RouteMirroringMessage, sink: EventSink): void {
+    let type: string | null = null;
+    if (message.bgpMessage !== null && message.bgpMessage.length >= 19) {
+      type = messageTypeName(message.bgpMessage[18]);
+      // Validate the mirrored message with the peer's options (verbatim received PDUs,
+      // notes §5.1/§5.3: as Adj-RIB-In); a malformed one is itself an error event.
+      const context = this.peers.get(this.peerKey(message.peer));
+      decodeBgpMessage(message.bgpMessage, context?.adjRibIn ?? makeDecodeOptions(true));
+    }
+    sink('route_mirroring', {
+      ...this.peerFields(message.peer, null),
+      sequence: this.sequence++,
+      information: message.information.map((i) => i.name ?? `code_${i.code}`),
+      bgp_message_type: type,
+      bgp_message: message.bgpMessage,
+      tlvs: tlvFields(message.tlvs, MIRRORING_TLV_NAMES),
+    });
+  }
+
+  private roft(message: RoftMessage, sink: EventSink): void {
+    sink('roft', {
+      router_address: this.routerAddress,
+      sequence: this.sequence++,
+      route_distinguisher: message.routeDistinguisher,
+      prefix: `${message.prefix}/${message.prefixLength}`,
+      flags: message.flags,
+      route_origin_id: message.routeOriginId,
+      events: message.events.map((e) => ({
+        index: e.index,
+        timestamp: e.timestamp === 0 ? null : e.timestamp,
+        path_id: e.pathId,
+        afi: e.afi,
+        safi: e.safi,
+        family: familyName(e.afi, e.safi),
+        vrf_table: firstOf(e.tlvs, 'vrf_table', (t) => t.name),
+        policies: e.tlvs.flatMap((t) =>
+          t.kind === 'policy'
+            ? [
+                {
+                  policy_class: t.policyClassName ?? `class_${t.policyClass}`,
+                  matched: t.matched,
+                  permitted: t.permitted,
+                  attributes_differ: t.attributesDiffer,
+                  peer_address: t.peerAddress,
+                  peer_router_id: t.peerRouterId,
+                  peer_as: t.peerAs,
+                  names: t.policies ? t.policies.map((p) => `${p.name}/${p.itemId}`) : [],
+                },
+              ]
+            : [],
+        ),
+        pre_policy_attributes: firstOf(e.tlvs, 'pre_policy_attributes', (t) => t.attributes),
+        post_policy_attributes: firstOf(e.tlvs, 'post_policy_attributes', (t) => t.attributes),
+        strings: e.tlvs.flatMap((t) => (t.kind === 'string' ? [t.text.replace(/\0+$/, '')] : [])),
+      })),
+    });
+  }
+
+  private emitError(sink: EventSink, bytes: Buffer, streamOffset: number, err: unknown, fatal: boolean): void {
+    const codec = err instanceof CodecError;
+    sink('errors', {
+      router_address: this.routerAddress,
+      sequence: this.sequence++,
+      message_type: bytes.length >= 6 ? bytes[5] : null,
+      stream_offset: streamOffset,
+      error_offset: codec ? err.offset : null,
+      // Anything but a CodecError is a bug of ours; it still must not take the session down.
+      reason: codec ? err.reason : `internal decoder error: ${errorText(err)}`,
+      fatal,
+      raw: bytes,
+    });
+  }
+}
+
+// ------------------------------------------------------------------------------ helpers --
+
+function errorText(err: unknown): string {
+  return err instanceof CodecError ? `${err.reason} (at byte ${err.offset})` : err instanceof Error ? err.message : String(err);
+}
+
+function firstOf<K extends string, T extends { kind: string }, R>(
+  tlvs: readonly T[],
+  kind: K,
+  pick: (t: Extract<T, { kind: K }>) => R,
+): R | null {
+  for (const t of tlvs) if (t.kind === kind) return pick(t as Extract<T, { kind: K }>);
+  return null;
+}
+
+function tableNameTlv(message: RouteMonitoringMessage): string | null {
+  for (const t of message.tlvs) if (t.kind === 'vrf_table_name') return t.name;
+  return null;
+}
+
+function asPathHops(segments: readonly AsPathSegment[] | null): AsPathHop[] {
+  if (segments === null || segments.length === 0) return EMPTY;
+  const hops: AsPathHop[] = [];
+  for (const s of segments) for (const asn of s.asns) hops.push({ asn, segment: s.type });
+  return hops;
+}
+
+/** Converts an UPDATE's attributes once, for all its announcements. */
+function sharedAttributes(a: Attributes): SharedAttributes {
+  return {
+    origin: a.origin,
+    as_path: asPathHops(a.asPath),
+    as_path_text: a.asPath === null ? '' : formatAsPath(a.asPath),
+    next_hop: a.nextHop,
+    med: a.med,
+    local_pref: a.localPref,
+    atomic_aggregate: a.atomicAggregate,
+    aggregator_as: a.aggregator ? a.aggregator.as : null,
+    aggregator_address: a.aggregator ? a.aggregator.address : null,
+    communities: a.communities === null ? EMPTY : a.communities.map(formatCommunity),
+    large_communities: a.largeCommunities ?? EMPTY,
+    extended_communities:
+      a.extendedCommunities === null && a.ipv6ExtendedCommunities === null
+        ? EMPTY
+        : [...(a.extendedCommunities ?? EMPTY).map((c) => c.text), ...(a.ipv6ExtendedCommunities ?? EMPTY).map((c) => c.text)],
+    originator_id: a.originatorId,
+    cluster_list: a.clusterList ?? EMPTY,
+    aigp: a.aigp === null ? null : Number(a.aigp),
+    otc: a.otc,
+    unknown_attributes: a.raw.length === 0 ? EMPTY : a.raw.map((r) => `${r.code}:${r.flags}:${r.value.toString('hex')}`),
+  };
+}
+
+function hasCapability(open: OpenMessage, kind: Capability['kind']): boolean {
+  return open.capabilities.some((c) => c.kind === kind);
+}
+
+function capabilityText(c: Capability): string {
+  switch (c.kind) {
+    case 'multiprotocol':
+      return familyName(c.afi, c.safi);
+    case 'four_octet_as':
+      return String(c.asn);
+    case 'add_path':
+      return c.families.map((f) => `${familyName(f.afi, f.safi)}:${['none', 'receive', 'send', 'send_receive'][f.sendReceive] ?? f.sendReceive}`).join(',');
+    case 'extended_next_hop':
+      return c.families.map((f) => `${familyName(f.afi, f.safi)}:${f.nextHopAfi === 2 ? 'ipv6' : `afi_${f.nextHopAfi}`}`).join(',');
+    case 'graceful_restart':
+      return `restart_time=${c.restartTime},flags=${c.flags},families=${c.families.map((f) => familyName(f.afi, f.safi)).join('|')}`;
+    case 'fqdn':
+      return c.domain ? `${c.hostname}.${c.domain}` : c.hostname;
+    case 'role':
+      return String(c.role);
+    case 'raw':
+      return c.value.toString('hex');
+    default:
+      return '';
+  }
+}
+
+function openField(open: OpenMessage): OpenField {
+  let asn = open.myAs;
+  const capabilities: CapabilityField[] = [];
+  for (const c of open.capabilities) {
+    if (c.kind === 'four_octet_as') asn = c.asn;
+    capabilities.push({ code: c.code, name: capabilityName(c.code), value: capabilityText(c) });
+  }
+  return { version: open.version, my_as: open.myAs, asn, hold_time: open.holdTime, bgp_id: open.bgpId, capabilities };
+}
+
+function families(open: OpenMessage): Set<string> {
+  const out = new Set<string>();
+  for (const c of open.capabilities) if (c.kind === 'multiprotocol') out.add(familyName(c.afi, c.safi));
+  return out;
+}
+
+function commonFamilies(sent: OpenMessage, received: OpenMessage): string[] {
+  const theirs = families(received);
+  return [...families(sent)].filter((f) => theirs.has(f));
+}
+
+function addPathFamilies(sent: OpenMessage, received: OpenMessage, options: BgpDecodeOptions): string[] {
+  const out = new Set<string>();
+  for (const open of [sent, received]) {
+    for (const c of open.capabilities) {
+      if (c.kind !== 'add_path') continue;
+      for (const f of c.families) if (options.addPath(f.afi, f.safi)) out.add(familyName(f.afi, f.safi));
+    }
+  }
+  return [...out];
+}
+
+const INITIATION_TLV_NAMES: Record<number, string> = { 0: 'string', 1: 'sys_descr', 2: 'sys_name', 3: 'vrf_table_name', 4: 'admin_label' };
+const TERMINATION_TLV_NAMES: Record<number, string> = { 0: 'string', 1: 'reason' };
+const PEER_UP_TLV_NAMES: Record<number, string> = { 0: 'string', 3: 'vrf_table_name', 4: 'admin_label' };
+const MIRRORING_TLV_NAMES: Record<number, string> = { 0: 'bgp_message', 1: 'information' };
+const STRING_TLVS = new Set([0, 1, 2, 3, 4]);
+
+function tlvFields(tlvs: readonly InformationTlv[], names: Record<number, string>): TlvField[] {
+  return tlvs.map((t) => {
+    const name = names[t.type] ?? `tlv_${t.type}`;
+    const isText = STRING_TLVS.has(t.type) && name !== 'reason' && name !== 'bgp_message' && name !== 'information';
+    return { type: t.type, name, text: isText ? t.value.toString('utf8') : null, value: t.value };
+  });
+}
