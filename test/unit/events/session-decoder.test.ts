@@ -1,0 +1,242 @@
+/**
+ * The session decoder: per-peer context from Peer Up (ADD-PATH, AS width) applied to Route
+ * Monitoring, heuristics flagged when no Peer Up was seen, context forgotten on Peer Down, and
+ * every failure turned into an error event.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
+import type { EventByTopic, EventTopic } from '../../../services/events/model.js';
+import { hex, update, bgp } from '../codec/bgp/helpers.js';
+
+type Emitted = { topic: EventTopic; event: EventByTopic[EventTopic] };
+
+function collect(decoder: BmpSessionDecoder, messages: Buffer[]): Emitted[] {
+  const out: Emitted[] = [];
+  let offset = 0;
+  for (const m of messages) {
+    decoder.decode(m, offset, (topic, event) => out.push({ topic, event }));
+    offset += m.length;
+  }
+  return out;
+}
+
+/** BMP v3 message: common header + body. */
+function bmp(type: number, body: Buffer): Buffer {
+  const h = Buffer.alloc(6);
+  h[0] = 3;
+  h.writeUInt32BE(6 + body.length, 1);
+  h[5] = type;
+  return Buffer.concat([h, body]);
+}
+
+/** Per-peer header for IPv4 peer 192.0.2.1, AS 65001 (RFC 7854 §4.2). */
+function peerHeader(opts: { type?: number; flags?: number; as?: number; seconds?: number } = {}): Buffer {
+  const b = Buffer.alloc(42);
+  b[0] = opts.type ?? 0;
+  b[1] = opts.flags ?? 0;
+  if ((opts.type ?? 0) !== 3) b.set([192, 0, 2, 1], 10 + 12);
+  b.writeUInt32BE(opts.as ?? 65001, 26);
+  b.set([192, 0, 2, 1], 30);
+  b.writeUInt32BE(opts.seconds ?? 1_700_000_000, 34);
+  b.writeUInt32BE(250, 38);
+  return b;
+}
+
+/** OPEN with 4-octet AS capability and, optionally, ADD-PATH for IPv4 unicast (RFC 7911 §4). */
+function open(asn: number, addPath: number | null, fourOctet = true): Buffer {
+  const caps: string[] = ['0104 00010001']; // multiprotocol ipv4 unicast
+  if (fourOctet) caps.push(`4104 ${asn.toString(16).padStart(8, '0')}`);
+  if (addPath !== null) caps.push(`4504 0001 01 0${addPath}`);
+  const capBytes = hex(caps.join(''));
+  const param = Buffer.concat([Buffer.from([2, capBytes.length]), capBytes]);
+  const myAs = asn > 0xffff ? 23456 : asn;
+  const fixed = Buffer.alloc(10);
+  fixed[0] = 4;
+  fixed.writeUInt16BE(myAs, 1);
+  fixed.writeUInt16BE(90, 3);
+  fixed.set([192, 0, 2, asn & 0xff], 5);
+  fixed[9] = param.length;
+  return bgp(1, Buffer.concat([fixed, param]).toString('hex'));
+}
+
+function peerUp(sent: Buffer, received: Buffer, opts: { type?: number } = {}): Buffer {
+  const local = Buffer.alloc(20);
+  local.set([192, 0, 2, 254], 12);
+  local.writeUInt16BE(179, 16);
+  local.writeUInt16BE(40000, 18);
+  return bmp(3, Buffer.concat([peerHeader(opts), local, sent, received]));
+}
+
+// Attributes: ORIGIN IGP, AS_PATH sequence [65001 4200000000] (4-octet), NEXT_HOP 192.0.2.1,
+// COMMUNITIES 65001:100.
+const ATTRS_AS4 = '40 01 01 00  40 02 0a 02 02 0000fde9 fa56ea00  40 03 04 c0000201  c0 08 04 fde90064';
+// The same path with 2-octet ASNs and AS_TRANS, plus AS4_PATH carrying the real one (RFC 6793).
+const ATTRS_AS2 = '40 01 01 00  40 02 06 02 02 fde9 5ba0  40 03 04 c0000201  c0 11 0a 02 02 0000fde9 fa56ea00';
+
+test('ADD-PATH negotiated in the Peer Up puts path ids on the routes', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  // Router can receive (1), peer can send (2): Adj-RIB-In carries path ids (RFC 7911 §5).
+  const nlri = '00000007 18 0a0001  00000009 18 0a0002';
+  const events = collect(d, [peerUp(open(65000, 1), open(65001, 2)), bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, nlri)]))]);
+  assert.equal(events[0].topic, 'peer_up');
+  const up = events[0].event as EventByTopic['peer_up'];
+  assert.deepEqual(up.add_path_families, ['ipv4_unicast']);
+  assert.equal(up.four_octet_as, true);
+  assert.equal(up.received_open?.asn, 65001);
+  const routes = events.slice(1).map((e) => e.event as EventByTopic['route_monitoring']);
+  assert.deepEqual(
+    routes.map((r) => [r.action, r.prefix, r.path_id]),
+    [
+      ['announce', '10.0.1.0/24', 7],
+      ['announce', '10.0.2.0/24', 9],
+    ],
+  );
+  const r = routes[0];
+  assert.equal(r.router_address, '198.51.100.1');
+  assert.equal(r.peer_address, '192.0.2.1');
+  assert.equal(r.peer_as, 65001);
+  assert.equal(r.peer_type, 'global');
+  assert.equal(r.bmp_timestamp, 1_700_000_000_000_250);
+  assert.deepEqual(r.as_path, [
+    { asn: 65001, segment: 'sequence' },
+    { asn: 4200000000, segment: 'sequence' },
+  ]);
+  assert.equal(r.as_path_text, '65001 4200000000');
+  assert.equal(r.next_hop, '192.0.2.1');
+  assert.deepEqual(r.communities, ['65001:100']);
+  assert.equal(r.decoded_without_peer_up, false);
+  assert.ok(routes[0].as_path === routes[1].as_path, 'prefixes of one UPDATE share the converted attributes');
+  assert.deepEqual(
+    events.map((e) => e.event.sequence),
+    [0, 1, 2],
+    'sequence numbers increase by one per event',
+  );
+});
+
+test('the same NLRI bytes without ADD-PATH in the OPENs read as plain prefixes', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const events = collect(d, [peerUp(open(65000, null), open(65001, null)), bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, '18 0a0001')]))]);
+  const r = events[1].event as EventByTopic['route_monitoring'];
+  assert.equal(r.prefix, '10.0.1.0/24');
+  assert.equal(r.path_id, null);
+});
+
+test('A flag: 2-octet AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3)', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const events = collect(d, [peerUp(open(65000, null), open(65001, null)), bmp(0, Buffer.concat([peerHeader({ flags: 0x20 }), update('', ATTRS_AS2, '18 0a0001')]))]);
+  const r = events[1].event as EventByTopic['route_monitoring'];
+  assert.equal(r.is_as2, true);
+  assert.equal(r.as_path_text, '65001 4200000000');
+});
+
+test('no Peer Up seen: routes are decoded by heuristics and flagged', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const events = collect(d, [bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, '18 0a0001')]))]);
+  const r = events[0].event as EventByTopic['route_monitoring'];
+  assert.equal(r.prefix, '10.0.1.0/24');
+  assert.equal(r.as_path_text, '65001 4200000000');
+  assert.equal(r.decoded_without_peer_up, true);
+});
+
+test('withdrawals carry no attributes; End-of-RIB is its own event', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const events = collect(d, [
+    peerUp(open(65000, null), open(65001, null)),
+    bmp(0, Buffer.concat([peerHeader({ flags: 0x40 }), update('18 0a0001 10 0a02', '')])),
+    bmp(0, Buffer.concat([peerHeader(), update('', '')])),
+  ]);
+  const routes = events.slice(1).map((e) => e.event as EventByTopic['route_monitoring']);
+  assert.deepEqual(
+    routes.map((r) => [r.action, r.prefix, r.is_post_policy]),
+    [
+      ['withdraw', '10.0.1.0/24', true],
+      ['withdraw', '10.2.0.0/16', true],
+      ['end_of_rib', null, false],
+    ],
+  );
+  assert.deepEqual(routes[0].as_path, []);
+  assert.equal(routes[0].origin, null);
+  assert.equal(routes[2].family, 'ipv4_unicast');
+});
+
+test('Peer Down forgets the ADD-PATH context; its NOTIFICATION is decoded', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  // Reason 1: local system closed with a NOTIFICATION, Cease / administrative shutdown (6/2).
+  const notification = bgp(3, '06 02');
+  const events = collect(d, [
+    peerUp(open(65000, 1), open(65001, 2)),
+    bmp(2, Buffer.concat([peerHeader(), Buffer.from([1]), notification])),
+    bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, '18 0a0001')])),
+  ]);
+  const down = events[1].event as EventByTopic['peer_down'];
+  assert.equal(events[1].topic, 'peer_down');
+  assert.equal(down.reason_code, 1);
+  assert.equal(down.notification_code, 6);
+  assert.equal(down.notification_subcode, 2);
+  assert.match(down.notification ?? '', /cease/i);
+  const r = events[2].event as EventByTopic['route_monitoring'];
+  assert.equal(r.decoded_without_peer_up, true, 'after Peer Down the peer has no context');
+  assert.equal(r.path_id, null);
+});
+
+test('Loc-RIB peers are always 4-octet and keyed by BGP ID (RFC 9069)', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const locRibOpen = open(65000, 3);
+  const events = collect(d, [
+    peerUp(locRibOpen, locRibOpen, { type: 3 }),
+    bmp(0, Buffer.concat([peerHeader({ type: 3, as: 65000 }), update('', ATTRS_AS4, '00000001 18 0a0001')])),
+  ]);
+  const up = events[0].event as EventByTopic['peer_up'];
+  assert.equal(up.peer_type, 'loc_rib');
+  assert.deepEqual(up.add_path_families, ['ipv4_unicast']);
+  const r = events[1].event as EventByTopic['route_monitoring'];
+  assert.equal(r.peer_type, 'loc_rib');
+  assert.equal(r.path_id, 1);
+  assert.equal(r.decoded_without_peer_up, false);
+});
+
+test('a malformed UPDATE becomes an error event with the raw bytes and the session goes on', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const bad = update('', ATTRS_AS4, '18 0a0001');
+  bad.writeUInt16BE(0x00ff, 19); // withdrawn routes length far beyond the message
+  const badMessage = bmp(0, Buffer.concat([peerHeader(), bad]));
+  const events = collect(d, [badMessage, bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, '18 0a0001')]))]);
+  assert.equal(events[0].topic, 'errors');
+  const e = events[0].event as EventByTopic['errors'];
+  assert.equal(e.message_type, 0);
+  assert.equal(e.stream_offset, 0);
+  assert.equal(e.fatal, false);
+  assert.match(e.reason, /withdrawn routes length/i);
+  assert.deepEqual(e.raw, badMessage);
+  assert.equal(events[1].topic, 'route_monitoring', 'the next message still decodes');
+});
+
+test('unknown message types are kept as error events, not dropped', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const odd = bmp(42, Buffer.from('hello'));
+  const events = collect(d, [odd]);
+  assert.equal(events[0].topic, 'errors');
+  const e = events[0].event as EventByTopic['errors'];
+  assert.equal(e.message_type, 42);
+  assert.match(e.reason, /unknown BMP message type 42/);
+});
+
+test('Initiation and Termination carry their TLVs', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const tlv = (type: number, text: string): Buffer => {
+    const v = Buffer.from(text);
+    const h = Buffer.alloc(4);
+    h.writeUInt16BE(type, 0);
+    h.writeUInt16BE(v.length, 2);
+    return Buffer.concat([h, v]);
+  };
+  const reason = Buffer.from([0, 1, 0, 2, 0, 1]); // Reason TLV: 1 = administratively closed... code 1
+  const events = collect(d, [bmp(4, Buffer.concat([tlv(2, 'edge1'), tlv(1, 'RouterOS 9')])), bmp(5, reason)]);
+  const init = events[0].event as EventByTopic['initiation'];
+  assert.equal(init.sys_name, 'edge1');
+  assert.equal(init.sys_descr, 'RouterOS 9');
+  const term = events[1].event as EventByTopic['termination'];
+  assert.equal(term.reason_code, 1);
+  assert.ok(term.reason);
+});
