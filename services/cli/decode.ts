@@ -19,12 +19,18 @@ export interface DecodeSummary {
   messages: Record<MessageTopic, number>;
   /** Distinct (peer address, peer distinguisher) pairs in per-peer headers. */
   peers: number;
+  /**
+   * Route Monitoring NLRI, one per prefix announced or withdrawn. ipv4_* / ipv6_*: the IP
+   * families, plain (unicast, multicast), labeled (SAFI 4) and VPN (SAFI 128, 129), by AFI.
+   * other: NLRI of every other family (EVPN, VPLS, families kept raw), and IP-family NLRI the
+   * codec could not read as a prefix. End-of-RIB markers are not counted.
+   */
   prefixes: { ipv4_announce: number; ipv4_withdraw: number; ipv6_announce: number; ipv6_withdraw: number; other: number };
   /** Error events (undecodable messages, unknown message types, lost or truncated framing). */
   errors: number;
 }
 
-/** Unicast-like SAFIs whose prefixes the summary counts per IP version, as ORACLE.tsv does. */
+/** SAFIs whose prefixes the summary counts per IP version: 1, 2, 4 (labeled), 128/129 (VPN). */
 const IP_PREFIX_SAFIS = new Set([1, 2, 4, 128, 129]);
 
 /** Accumulates a DecodeSummary from messages and events. */

@@ -172,6 +172,22 @@ export class BmpFramer {
   }
 
   /**
+   * A copy of the octets pushed but not handed out (at most `limit`): after a framing error or at
+   * end of stream, the bytes a dead-letter event keeps.
+   */
+  pendingBytes(limit = this.maxMessageSize): Buffer {
+    const out: Buffer[] = [];
+    let left = Math.min(limit, this.buffered);
+    for (let i = this.head; i < this.chunks.length && left > 0; i++) {
+      const chunk = i === this.head ? this.chunks[i].subarray(this.headOffset) : this.chunks[i];
+      const part = chunk.subarray(0, left);
+      out.push(part);
+      left -= part.length;
+    }
+    return Buffer.concat(out);
+  }
+
+  /**
    * Call at end of stream, after next() returned null: reports a trailing partial message (or
    * header) as a `truncated` error, or null when the stream ended on a message boundary. The
    * partial octets stay counted in bufferedBytes.

@@ -33,6 +33,7 @@ import {
   decodeOpen,
   decodeOptionsFromOpens,
   describeNotification,
+  familyKey,
   formatAsPath,
   formatCommunity,
   makeDecodeOptions,
@@ -89,6 +90,8 @@ interface PeerContext {
   /** Both OPENs carry capability 65 (RFC 6793 §4.1). */
   fourOctetAs: boolean;
   tableName: string | null;
+  /** Loc-RIB only: families (familyKey) whose NLRI carry path ids, accumulated over Peer Ups. */
+  locRibAddPath: ReadonlySet<number>;
 }
 
 const TWO_OCTET_NO_ADD_PATH = makeDecodeOptions(false);
@@ -420,13 +423,17 @@ export class BmpSessionDecoder {
     const key = this.peerKey(peer);
     let context: PeerContext | undefined;
     if (sent && received) {
+      const locRib = decodeOptionsFromOpens(sent, received, 'loc_rib');
       context = {
         adjRibIn: decodeOptionsFromOpens(sent, received, 'adj_rib_in'),
         adjRibOut: decodeOptionsFromOpens(sent, received, 'adj_rib_out'),
-        locRib: decodeOptionsFromOpens(sent, received, 'loc_rib'),
+        locRib,
         fourOctetAs: hasCapability(sent, 'four_octet_as') && hasCapability(received, 'four_octet_as'),
         tableName: message.vrfTableName,
+        locRibAddPath: addPathKeys(sent, received, locRib),
       };
+      const previous = peer.peerType === 3 ? this.peers.get(key) : undefined;
+      if (previous) context = mergeLocRibContext(previous, context, sent, received);
       this.peers.set(key, context);
     } else {
       // Without both OPENs the old context may be wrong; later routes fall back to heuristics.
@@ -667,6 +674,42 @@ function openField(open: OpenMessage): OpenField {
     capabilities.push({ code: c.code, name: capabilityName(c.code), value: capabilityText(c) });
   }
   return { version: open.version, my_as: open.myAs, asn, hold_time: open.holdTime, bgp_id: open.bgpId, capabilities };
+}
+
+/** Family keys of the ADD-PATH capabilities in the two OPENs that `options` says carry path ids. */
+function addPathKeys(sent: OpenMessage, received: OpenMessage, options: BgpDecodeOptions): Set<number> {
+  const out = new Set<number>();
+  for (const open of [sent, received]) {
+    for (const c of open.capabilities) {
+      if (c.kind !== 'add_path') continue;
+      for (const f of c.families) if (options.addPath(f.afi, f.safi)) out.add(familyKey(f.afi, f.safi));
+    }
+  }
+  return out;
+}
+
+/**
+ * A further Loc-RIB Peer Up for an instance that is still up (no Peer Down since). RFC 9069 §5.2
+ * has one Peer Up whose fabricated OPENs list every family the instance's Route Monitoring
+ * uses, but Huawei VRP (8.200 to 8.240) and Junos (MX204) send one Peer Up per family instead, each OPEN
+ * listing only that family (multiprotocol and ADD-PATH) — e.g. IPv4 unicast with ADD-PATH, then
+ * IPv6 unicast with ADD-PATH for the same instance. Replacing the context would forget the
+ * earlier families' ADD-PATH, and a path id then reads as /0 prefixes (ambiguous bytes: four
+ * zero octets are four 0.0.0.0/0 NLRI). So the new Peer Up decides the families its OPENs list
+ * (multiprotocol capability; IPv4 unicast when there is none, RFC 4760 §1) and earlier Peer Ups
+ * keep deciding the others.
+ */
+function mergeLocRibContext(previous: PeerContext, next: PeerContext, sent: OpenMessage, received: OpenMessage): PeerContext {
+  const listed = new Set<number>();
+  for (const open of [sent, received]) {
+    for (const c of open.capabilities) if (c.kind === 'multiprotocol') listed.add(familyKey(c.afi, c.safi));
+  }
+  if (listed.size === 0) listed.add(familyKey(1, 1));
+  const addPath = new Set<number>();
+  for (const k of previous.locRibAddPath) if (!listed.has(k)) addPath.add(k);
+  for (const k of next.locRibAddPath) addPath.add(k);
+  const families = [...addPath].map((k) => ({ afi: Math.floor(k / 256), safi: k % 256 }));
+  return { ...next, locRib: makeDecodeOptions(true, families), tableName: next.tableName ?? previous.tableName, locRibAddPath: addPath };
 }
 
 function families(open: OpenMessage): Set<string> {

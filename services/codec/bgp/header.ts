@@ -51,9 +51,10 @@ export function decodeHeader(buf: Buffer, offset = 0): BgpHeader {
   if (avail < BGP_HEADER_LENGTH) {
     throw new CodecError(`BGP header needs 19 bytes, only ${Math.max(0, avail)} left`, offset);
   }
-  for (let i = offset; i < offset + BGP_MARKER_LENGTH; i++) {
-    if (buf[i] !== 0xff) throw new CodecError('BGP marker is not all ones (RFC 4271 §4.1)', offset);
-  }
+  // All 16 octets are 0xff exactly when their AND is (one branch instead of 16).
+  let marker = 0xff;
+  for (let i = offset; i < offset + BGP_MARKER_LENGTH; i++) marker &= buf[i];
+  if (marker !== 0xff) throw new CodecError('BGP marker is not all ones (RFC 4271 §4.1)', offset);
   const length = (buf[offset + 16] << 8) | buf[offset + 17];
   const type = buf[offset + 18];
   if (length < BGP_HEADER_LENGTH) {

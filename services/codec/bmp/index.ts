@@ -30,7 +30,7 @@ export {
   type PerPeerHeader,
   type PerPeerHeaderInit,
 } from './per-peer-header.js';
-export { ZERO_ROUTE_DISTINGUISHER, formatRouteDistinguisher, writeRouteDistinguisher } from './route-distinguisher.js';
+export { ROUTE_DISTINGUISHER_LENGTH, ZERO_ROUTE_DISTINGUISHER, formatRouteDistinguisher, writeRouteDistinguisher } from '../route-distinguisher.js';
 export { BGP_HEADER_LENGTH, BgpMessageTypeCode } from './bgp-header.js';
 export {
   DRAFT20_V4_CODE_POINTS,

@@ -86,7 +86,8 @@ export function decodeBmpMessage(buf: Buffer, options?: BmpDecodeOptions): BmpMe
       0,
     );
   }
-  const length = buf.readUInt32BE(1);
+  // Indexed reads rather than readUInt32BE (whose argument checks cost more than the read): once per message.
+  const length = buf[1] * 0x1000000 + ((buf[2] << 16) | (buf[3] << 8) | buf[4]);
   if (length !== buf.length) {
     throw new CodecError(`BMP message length ${length} does not match the ${buf.length} octets given`, 1);
   }

@@ -54,7 +54,7 @@ import { CodecError, ensureBytes } from '../errors.js';
 import { formatIPv4, writeIPv4 } from '../address.js';
 import { BMP_COMMON_HEADER_LENGTH, BmpMessageTypeCode, writeCommonHeader } from './header.js';
 import { formatAddressField, writeAddressField } from './per-peer-header.js';
-import { formatRouteDistinguisher, writeRouteDistinguisher } from './route-distinguisher.js';
+import { formatRouteDistinguisher, writeRouteDistinguisher } from '../route-distinguisher.js';
 
 export const ROFT_FIXED_LENGTH = 33;
 export const ROFT_EVENT_HEADER_LENGTH = 18;

@@ -4,6 +4,13 @@
  * v3: common header, per-peer header, then exactly one BGP UPDATE PDU (with its own 19-octet
  * header) up to the end of the message. The UPDATE is handed out as a Buffer view; the BGP codec
  * decodes it later with the session's capabilities (A flag, ADD-PATH — RFC 7854 §4.2, RFC 7911).
+ * One deviation is accepted: a v3 message whose UPDATE (by its own BGP length) ends before the
+ * message and is followed by octets that parse exactly as non-indexed TLVs is read in the
+ * 'pdu_first' shape below. Huawei NE40E VRP 8.230 sends its Loc-RIB (F flag) Route Monitoring so,
+ * with one TLV of private type 0xea62 whose 4- or 6-octet value has the shape of a path status
+ * (bitmap, optional reason code; draft-ietf-grow-bmp-path-marking-tlv) — 200 messages of the
+ * traffic-reproducer multivendor capture. Rejecting them would drop their routes; the TLVs are
+ * kept. Trailing octets that are not whole TLVs remain an error.
  *
  * v4 comes in two shapes, told apart by the first body octets:
  *  - 'tlv': the body is indexed v4 TLVs only (type, length, index, value); the UPDATE travels in
@@ -16,7 +23,7 @@
 import { CodecError } from '../errors.js';
 import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION_4, BmpMessageTypeCode, writeCommonHeader } from './header.js';
 import { PER_PEER_HEADER_LENGTH, decodePerPeerHeader, writePerPeerHeader, type PerPeerHeader } from './per-peer-header.js';
-import { bgpMessageLength, hasBgpMarker } from './bgp-header.js';
+import { BGP_HEADER_LENGTH, bgpMessageLength, hasBgpMarker } from './bgp-header.js';
 import { decodeV4Tlvs, v4TlvsLength, writeV4Tlvs, type BmpV4CodePoints, type BmpV4Tlv } from './tlv.js';
 
 export type RouteMonitoringV4Layout = 'tlv' | 'pdu_first';
@@ -27,20 +34,39 @@ export interface RouteMonitoringMessage {
   peer: PerPeerHeader;
   /** The BGP UPDATE message, 19-octet header included (view into the BMP message). */
   pdu: Buffer;
-  /** v4 only: which body shape the message used; null for v3. */
+  /**
+   * Which v4 body shape the message used; null for an RFC 7854 v3 body (the UPDATE alone).
+   * 'pdu_first' also describes a v3 message with TLVs after its UPDATE (see the module notes).
+   */
   v4Layout: RouteMonitoringV4Layout | null;
-  /** v4 only: every TLV in wire order (in the 'tlv' layout including the BGP PDU TLV); [] for v3. */
+  /** Every TLV in wire order (in the 'tlv' layout including the BGP PDU TLV); [] when v4Layout is null. */
   tlvs: BmpV4Tlv[];
 }
 
 const BODY_OFFSET = BMP_COMMON_HEADER_LENGTH + PER_PEER_HEADER_LENGTH;
+
+/**
+ * hasBgpMarker with plain indexed reads instead of Buffer#readUInt32BE's argument checks: this
+ * runs for every Route Monitoring message. The caller checked that 16 octets are there.
+ */
+function markerAt(buf: Buffer, offset: number): boolean {
+  let and = 0xff;
+  for (let i = offset; i < offset + 16; i++) and &= buf[i];
+  return and === 0xff;
+}
 
 /** Decodes a whole Route Monitoring message (`buf` is exactly the message). */
 export function decodeRouteMonitoring(buf: Buffer, version: number, codePoints: BmpV4CodePoints): RouteMonitoringMessage {
   const peer = decodePerPeerHeader(buf, BMP_COMMON_HEADER_LENGTH);
   const end = buf.length;
   if (version !== BMP_VERSION_4) {
-    return { type: 'route_monitoring', version, peer, pdu: buf.subarray(BODY_OFFSET, end), v4Layout: null, tlvs: [] };
+    const length = end - BODY_OFFSET >= BGP_HEADER_LENGTH && markerAt(buf, BODY_OFFSET) ? (buf[BODY_OFFSET + 16] << 8) | buf[BODY_OFFSET + 17] : 0;
+    if (length < BGP_HEADER_LENGTH || length >= end - BODY_OFFSET) {
+      // RFC 7854 §4.6: the UPDATE fills the message (a BGP length that disagrees is the BGP codec's to report).
+      return { type: 'route_monitoring', version, peer, pdu: buf.subarray(BODY_OFFSET, end), v4Layout: null, tlvs: [] };
+    }
+    const tlvs = decodeV4Tlvs(buf, BODY_OFFSET + length, end, false, codePoints, `v3 Route Monitoring (${end - BODY_OFFSET - length} octets after the UPDATE)`);
+    return { type: 'route_monitoring', version, peer, pdu: buf.subarray(BODY_OFFSET, BODY_OFFSET + length), v4Layout: 'pdu_first', tlvs };
   }
   if (end - BODY_OFFSET >= 16 && hasBgpMarker(buf, BODY_OFFSET)) {
     const length = bgpMessageLength(buf, BODY_OFFSET, end, 'v4 Route Monitoring UPDATE');

@@ -196,6 +196,67 @@ test('Loc-RIB peers are always 4-octet and keyed by BGP ID (RFC 9069)', () => {
   assert.equal(r.decoded_without_peer_up, false);
 });
 
+/** Fabricated Loc-RIB OPEN (RFC 9069 §5.2) listing `families` [afi, safi, with ADD-PATH]. */
+function familyOpen(asn: number, families: Array<[number, number, boolean]>): Buffer {
+  const hex4 = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
+  const caps = [`4104 ${hex4(asn, 8)}`];
+  for (const [afi, safi, addPath] of families) {
+    caps.push(`0104 ${hex4(afi, 4)}00${hex4(safi, 2)}`);
+    if (addPath) caps.push(`4504 ${hex4(afi, 4)}${hex4(safi, 2)}03`);
+  }
+  const capBytes = hex(caps.join(''));
+  const param = Buffer.concat([Buffer.from([2, capBytes.length]), capBytes]);
+  const fixed = Buffer.alloc(10);
+  fixed[0] = 4;
+  fixed.writeUInt16BE(asn, 1);
+  fixed.writeUInt16BE(90, 3);
+  fixed.set([192, 0, 2, 1], 5);
+  fixed[9] = param.length;
+  return bgp(1, Buffer.concat([fixed, param]).toString('hex'));
+}
+
+test('Loc-RIB Peer Up per family (Huawei VRP, Junos): a later Peer Up keeps the ADD-PATH of families it does not list', () => {
+  const locRibUp = (families: Array<[number, number, boolean]>): Buffer => {
+    const o = familyOpen(65000, families);
+    return peerUp(o, o, { type: 3 });
+  };
+  // Path id 0 then 192.0.2.15/32. Without ADD-PATH the same 9 octets read as four 0.0.0.0/0 and
+  // 192.0.2.15/32: only the Peer Up context tells them apart.
+  const rm = bmp(0, Buffer.concat([peerHeader({ type: 3, as: 65000 }), update('', ATTRS_AS4, '00000000 20 c000020f')]));
+  const routes = (events: Emitted[]): Array<[string | null, number | null]> =>
+    events.filter((e) => e.topic === 'route_monitoring').map((e) => [(e.event as EventByTopic['route_monitoring']).prefix, (e.event as EventByTopic['route_monitoring']).path_id]);
+
+  // IPv4 unicast with ADD-PATH, then IPv6 unicast with ADD-PATH, for the same instance.
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const events = collect(d, [locRibUp([[1, 1, true]]), locRibUp([[2, 1, true]]), rm]);
+  assert.deepEqual((events[1].event as EventByTopic['peer_up']).add_path_families, ['ipv6_unicast']);
+  assert.deepEqual(routes(events), [['192.0.2.15/32', 0]]);
+  assert.equal((events[2].event as EventByTopic['route_monitoring']).decoded_without_peer_up, false);
+
+  // A Peer Up that lists IPv4 unicast again decides it anew: here without ADD-PATH.
+  const again = collect(new BmpSessionDecoder({ routerAddress: '198.51.100.1' }), [locRibUp([[1, 1, true]]), locRibUp([[1, 1, false], [2, 1, true]]), rm]);
+  assert.deepEqual(routes(again), [
+    ['0.0.0.0/0', null],
+    ['0.0.0.0/0', null],
+    ['0.0.0.0/0', null],
+    ['0.0.0.0/0', null],
+    ['192.0.2.15/32', null],
+  ]);
+
+  // Peer Down ends the instance: the next Peer Up starts from nothing.
+  const down = bmp(2, Buffer.concat([peerHeader({ type: 3, as: 65000 }), hex('02 0000')]));
+  const after = collect(new BmpSessionDecoder({ routerAddress: '198.51.100.1' }), [locRibUp([[1, 1, true]]), down, locRibUp([[2, 1, true]]), rm]);
+  assert.equal(routes(after).length, 5);
+
+  // Adj-RIB-In peers are not merged: a second Peer Up replaces the first (notes §5.3).
+  const adjIn = collect(new BmpSessionDecoder({ routerAddress: '198.51.100.1' }), [
+    peerUp(familyOpen(65000, [[1, 1, true]]), familyOpen(65001, [[1, 1, true]])),
+    peerUp(familyOpen(65000, [[2, 1, true]]), familyOpen(65001, [[2, 1, true]])),
+    bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, '00000000 20 c000020f')])),
+  ]);
+  assert.equal(routes(adjIn).length, 5);
+});
+
 test('a malformed UPDATE becomes an error event with the raw bytes and the session goes on', () => {
   const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
   const bad = update('', ATTRS_AS4, '18 0a0001');

@@ -31,8 +31,9 @@ const NAMES = new Map<number, string>(Object.entries(WellKnownCommunity).map(([n
 export function decodeCommunities(buf: Buffer, start: number, end: number): number[] {
   const len = end - start;
   if (len === 0 || len % 4 !== 0) throw new CodecError(`COMMUNITIES length ${len} is not a non-zero multiple of 4 (RFC 7606 §7.8)`, start);
-  const out = new Array<number>(len >>> 2);
-  for (let i = 0, pos = start; pos < end; i++, pos += 4) out[i] = u32(buf, pos);
+  // Filled by push: a packed array (see decodeAsPath).
+  const out: number[] = [];
+  for (let pos = start; pos < end; pos += 4) out.push(u32(buf, pos));
   return out;
 }
 

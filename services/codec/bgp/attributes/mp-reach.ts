@@ -11,7 +11,8 @@ import { CodecError } from '../../errors.js';
 import { formatIPv4, formatIPv6, isIPv6Text, writeIPv4, writeIPv6 } from '../../address.js';
 import type { BgpDecodeOptions } from '../options.js';
 import { decodeNlri, encodeNlri } from '../nlri/index.js';
-import { formatRd, writeRd } from '../nlri/rd.js';
+import { writeRd } from '../nlri/rd.js';
+import { formatRouteDistinguisher } from '../../route-distinguisher.js';
 import type { Route } from '../nlri/route.js';
 import type { ByteWriter } from '../writer.js';
 import { encodeError } from '../writer.js';
@@ -47,11 +48,11 @@ export function decodeMpNextHop(buf: Buffer, pos: number, len: number): MpNextHo
     case 32:
       return { address: formatIPv6(buf, pos), linkLocal: formatIPv6(buf, pos + 16), rd: null, linkLocalRd: null, raw: null };
     case 12:
-      return { address: formatIPv4(buf, pos + 8), linkLocal: null, rd: formatRd(buf, pos), linkLocalRd: null, raw: null };
+      return { address: formatIPv4(buf, pos + 8), linkLocal: null, rd: formatRouteDistinguisher(buf, pos), linkLocalRd: null, raw: null };
     case 24:
-      return { address: formatIPv6(buf, pos + 8), linkLocal: null, rd: formatRd(buf, pos), linkLocalRd: null, raw: null };
+      return { address: formatIPv6(buf, pos + 8), linkLocal: null, rd: formatRouteDistinguisher(buf, pos), linkLocalRd: null, raw: null };
     case 48:
-      return { address: formatIPv6(buf, pos + 8), linkLocal: formatIPv6(buf, pos + 32), rd: formatRd(buf, pos), linkLocalRd: formatRd(buf, pos + 24), raw: null };
+      return { address: formatIPv6(buf, pos + 8), linkLocal: formatIPv6(buf, pos + 32), rd: formatRouteDistinguisher(buf, pos), linkLocalRd: formatRouteDistinguisher(buf, pos + 24), raw: null };
     default:
       return { address: null, linkLocal: null, rd: null, linkLocalRd: null, raw: buf.subarray(pos, pos + len) };
   }

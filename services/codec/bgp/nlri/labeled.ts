@@ -18,7 +18,8 @@ import type { ByteWriter } from '../writer.js';
 import { encodeError } from '../writer.js';
 import { writePathId } from './ipv4.js';
 import { ipv4PrefixText, ipv6PrefixText, parsePrefix, writePrefixOctets } from './prefix.js';
-import { formatRd, writeRd } from './rd.js';
+import { writeRd } from './rd.js';
+import { formatRouteDistinguisher } from '../../route-distinguisher.js';
 import type { PrefixRoute, Route } from './route.js';
 import { u32 } from '../bytes.js';
 
@@ -71,7 +72,7 @@ export function decodeLabeledPrefixes(
     let rd: string | undefined;
     if (rdBits) {
       if (remaining < 64) throw new CodecError(`${what} length ${length} leaves no room for the route distinguisher`, entry);
-      rd = formatRd(buf, pos);
+      rd = formatRouteDistinguisher(buf, pos);
       pos += 8;
       remaining -= 64;
     }

@@ -37,7 +37,7 @@ import {
   type UpdateMessage,
 } from '../../../../services/codec/bgp/index.js';
 import { ipv4PrefixText, ipv6PrefixText } from '../../../../services/codec/bgp/nlri/prefix.js';
-import { formatRd } from '../../../../services/codec/bgp/nlri/rd.js';
+import { formatRouteDistinguisher } from '../../../../services/codec/route-distinguisher.js';
 
 const RUNS = Number(process.env.BGP_PROPERTY_RUNS ?? 300);
 
@@ -66,7 +66,7 @@ const rdArb = fc.tuple(fc.integer({ min: 0, max: 3 }), bytes(6, 6)).map(([type, 
   const b = Buffer.alloc(8);
   b.writeUInt16BE(type, 0);
   v.copy(b, 2);
-  return formatRd(b, 0);
+  return formatRouteDistinguisher(b, 0);
 });
 
 // ---------------------------------------------------------------- generators: routes

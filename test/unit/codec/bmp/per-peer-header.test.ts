@@ -8,7 +8,7 @@ import {
   writePerPeerHeader,
   PER_PEER_HEADER_LENGTH,
 } from '../../../../services/codec/bmp/per-peer-header.js';
-import { formatRouteDistinguisher, writeRouteDistinguisher } from '../../../../services/codec/bmp/route-distinguisher.js';
+import { formatRouteDistinguisher, writeRouteDistinguisher } from '../../../../services/codec/route-distinguisher.js';
 import { hex } from './hex.js';
 
 /** A per-peer header alone (RFC 7854 §4.2 layout), decoded at offset 0. */
@@ -38,7 +38,7 @@ test('peer type 0, IPv4, no flags: fields and microsecond timestamp', () => {
     twoOctetAs: false,
     adjRibOut: false,
     filtered: false,
-    peerDistinguisher: '0:0:0',
+    peerDistinguisher: '0:0',
     peerAddress: '198.51.100.1',
     peerAs: 64500,
     peerBgpId: '198.51.100.1',
@@ -77,19 +77,23 @@ test('reserved flag bits are kept in `flags` and re-encoded', () => {
 test('peer type 1 (RD instance): distinguisher as RD text, all three RD types', () => {
   const rd0 = decodePerPeerHeader(header('01', '00', '0000 fbf4 00000064', V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000'), 0);
   assert.equal(rd0.peerTypeName, 'rd_instance');
-  assert.equal(rd0.peerDistinguisher, '0:64500:100');
+  assert.equal(rd0.peerDistinguisher, '64500:100');
   const rd1 = decodePerPeerHeader(header('01', '00', '0001 c0000201 0007', V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000'), 0);
-  assert.equal(rd1.peerDistinguisher, '1:192.0.2.1:7');
+  assert.equal(rd1.peerDistinguisher, '192.0.2.1:7');
   const rd2 = decodePerPeerHeader(header('01', '00', '0002 fa56ea00 0005', V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000'), 0);
-  assert.equal(rd2.peerDistinguisher, '2:4200000000:5');
-  roundTrip(header('01', '00', '0002 fa56ea00 0005', V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000'));
+  assert.equal(rd2.peerDistinguisher, '4200000000:5');
+  const rd2Small = decodePerPeerHeader(header('01', '00', '0002 0000fbf4 0005', V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000'), 0);
+  assert.equal(rd2Small.peerDistinguisher, '64500L:5');
+  for (const pd of ['0000 fbf4 00000064', '0001 c0000201 0007', '0002 fa56ea00 0005', '0002 0000fbf4 0005']) {
+    roundTrip(header('01', '00', pd, V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000'));
+  }
 });
 
 test('peer type 2 (local instance): a router-chosen distinguisher that is no RD type', () => {
   const buf = header('02', '00', '0005 010203040506', V4_ADDR, '0000fbf4', 'c6336401', '00000000', '00000000');
   const h = decodePerPeerHeader(buf, 0);
   assert.equal(h.peerTypeName, 'local_instance');
-  assert.equal(h.peerDistinguisher, '5:010203040506');
+  assert.equal(h.peerDistinguisher, '0x0005:010203040506');
   roundTrip(buf);
 });
 
@@ -151,13 +155,47 @@ test('makePerPeerHeader derives the booleans from flags; encoder bytes match the
 });
 
 test('RD text converts back to the same 8 octets and rejects malformed text', () => {
-  for (const rd of ['0000 fbf4 00000064', '0001 c0000201 0007', '0002 fa56ea00 0005', '0000 0000 00000000', 'ffff 0102030405ff']) {
+  for (const rd of [
+    '0000 fbf4 00000064',
+    '0000 ffff ffffffff',
+    '0001 c0000201 0007',
+    '0002 fa56ea00 0005',
+    '0002 0000ffff ffff',
+    '0002 00000000 0000',
+    '0000 0000 00000000',
+    '0000 0000 00000001',
+    'ffff 0102030405ff',
+    '0003 abcdef012345',
+  ]) {
     const bytes = hex`${rd}`;
     const out = Buffer.alloc(8);
     writeRouteDistinguisher(formatRouteDistinguisher(bytes, 0), out, 0);
     assert.deepEqual(out, bytes);
   }
-  for (const bad of ['', '0:1', '0:65536:1', '1:300.0.0.1:1', '2:1:65536', '7:xyz', '3:0102', 'a:1:2', '0:1:2:3']) {
+  for (const bad of [
+    '',
+    '65000',
+    ':1',
+    '1:',
+    '0:65000:100', // the old type-prefixed form
+    '65000:4294967296',
+    '70000:65536',
+    '4294967296:1',
+    '65000L:65536',
+    'L:1',
+    '300.0.0.1:1',
+    '192.0.2.1:65536',
+    '192.0.2:1',
+    '192.0.2.1L:1',
+    '-1:1',
+    '1e3:1',
+    ' 1:1',
+    '1:0x10',
+    '0x0005:0102030405',
+    '0x05:010203040506',
+    '0x0005:01020304050g',
+    'x:1',
+  ]) {
     assert.throws(() => writeRouteDistinguisher(bad, Buffer.alloc(8), 0), CodecError, bad);
   }
 });

@@ -60,7 +60,7 @@ test('ROFT (type 100): fixed part, events, every event TLV kind, both policy fla
   const m = roft(TWO_EVENTS);
   assert.deepEqual(
     [m.messageType, m.flags, m.ipv6, m.routeDistinguisher, m.prefix, m.prefixLength, m.routeOrigin, m.routeOriginId, m.eventCount, m.totalEventLength, m.trailing],
-    [100, 0, false, '0:64499:11', '203.0.113.0', 24, 0xc0000235, '192.0.2.53', 2, 171, null],
+    [100, 0, false, '64499:11', '203.0.113.0', 24, 0xc0000235, '192.0.2.53', 2, 171, null],
   );
   assert.equal(m.events.length, 2);
   const [e1, e2] = m.events;
@@ -143,7 +143,7 @@ test('ROFT built from TLV value builders encodes to the same bytes', () => {
     messageType: 100,
     flags: 0,
     ipv6: false,
-    routeDistinguisher: '0:64499:11',
+    routeDistinguisher: '64499:11',
     prefixLength: 24,
     prefix: '203.0.113.0',
     routeOrigin: 0xc0000235,

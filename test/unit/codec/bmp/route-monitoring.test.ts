@@ -73,6 +73,49 @@ test('v3 Route Monitoring built from fields encodes to the RFC layout', () => {
   );
 });
 
+test('v3 Route Monitoring with TLVs after the UPDATE (Huawei VRP 8.230 Loc-RIB): the UPDATE by its BGP length, the TLVs kept', () => {
+  // The shape of 200 Loc-RIB messages from Huawei NE40E VRP 8.230 (203.0.113.23 in the
+  // traffic-reproducer multivendor capture): after the UPDATE, one TLV of private type 0xea62
+  // (E bit set) with a 4-octet value (a path status bitmap: best | primary); RFC 7854 §4.6 has
+  // nothing after the UPDATE. The octets follow the per-peer header exactly as in v3.
+  const buf = hex`
+    03 00000069 00                                   // v3, length 105 = 48 + 49 + 8, Route Monitoring
+    03 80 0000000000000000 ${'00'.repeat(16)}        // Loc-RIB peer, F flag, PD 0, address 0
+    fbf00017 c6336411 6735bb3d 00059907              // AS, BGP ID 198.51.100.17, timestamp
+    ${ANNOUNCE_UPDATE}
+    ea62 0004 0000000a                               // trailing TLV: type 0xea62, 4 octets
+  `;
+  const m = rm(buf);
+  assert.equal(m.version, 3);
+  assert.equal(m.v4Layout, 'pdu_first');
+  assert.deepEqual(m.pdu, hex`${ANNOUNCE_UPDATE}`);
+  assert.deepEqual(
+    m.tlvs.map((t) => [t.kind, t.type, t.enterprise, t.pen, t.index, t.value.length]),
+    [['unknown', 0x6a62, true, 10, null, 0]],
+  );
+  assert.deepEqual(encodeBmpMessage(m), buf);
+  // The 6-octet variant (status + reason code) is one TLV as well.
+  const six = rm(hex`03 0000006b 00 ${buf.subarray(6, 48).toString('hex')} ${ANNOUNCE_UPDATE} ea62 0006 00000001 0007`);
+  assert.deepEqual([six.tlvs.length, six.pdu.length], [1, 49]);
+});
+
+test('v3 Route Monitoring: octets after the UPDATE that are not whole TLVs are a CodecError; a BGP length past the end is left to the BGP codec', () => {
+  const head = `00 00 ${'00'.repeat(40)}`;
+  // 3 octets: no room for a TLV header.
+  assert.throws(
+    () => decodeBmpMessage(hex`03 00000064 00 ${head} ${ANNOUNCE_UPDATE} 0000ff`),
+    (e: unknown) => e instanceof CodecError && /3 octets after the UPDATE/.test(e.reason),
+  );
+  // A second UPDATE after the first is no TLV either (type 0xffff, length 0xffff).
+  assert.throws(
+    () => decodeBmpMessage(hex`03 00000092 00 ${head} ${ANNOUNCE_UPDATE} ${ANNOUNCE_UPDATE}`),
+    (e: unknown) => e instanceof CodecError && /49 octets after the UPDATE\) TLV type 65535 value/.test(e.reason),
+  );
+  // BGP length larger than what the message holds: the body is handed on whole, as before.
+  const long = rm(hex`03 00000045 00 ${head} ${MARKER} 0040 02 00 00`);
+  assert.deepEqual([long.v4Layout, long.pdu.length], [null, 21]);
+});
+
 /** v4 Route Monitoring in the TLV layout with every TLV kind the Huawei code points define. */
 const V4_TLV_MESSAGE = hex`
   04 000000a1 00                                     // v4, length 161, Route Monitoring
