@@ -1,0 +1,48 @@
+/**
+ * Avro values of the pipeline's topics: the schemas (schemas/<topic>.avsc), records in the
+ * Confluent wire format, record keys, and the schema evolution check.
+ */
+export {
+  AVRO_TOPICS,
+  RELEASED_DIR,
+  SCHEMAS_DIR,
+  SCHEMA_NAMESPACE,
+  parseSchema,
+  readSchemaFile,
+  schemaFor,
+  schemaPath,
+  topicSchema,
+  typeFor,
+  type AvroSchema,
+  type AvroTopic,
+  type RecordOf,
+  type TopicSchema,
+} from './schemas.js';
+export { MAX_WIDE_LONG, WIDE_LONG, wideLongHook } from './long.js';
+export type { CollectorRecordByTopic, RecordByTopic, RouterEventType, RouterRecord } from './records.js';
+export {
+  InvalidRecordError,
+  WIRE_HEADER_LENGTH,
+  WIRE_MAGIC,
+  decodeRecord,
+  encodeRecord,
+  readWireSchemaId,
+  recordMismatches,
+  type DecodeOptions,
+  type DecodedRecord,
+} from './wire.js';
+export {
+  KEY_DOCS,
+  PUBLISHED_TOPICS,
+  isPeerKeyed,
+  peerKey,
+  recordKey,
+  ribView,
+  type KeyKind,
+  type PeerKeyedTopic,
+  type PublishedTopic,
+  type PublishedTopicName,
+  type RibView,
+  type ValueFormat,
+} from './topics.js';
+export { addedFieldsWithoutDefault, backwardCompatibilityProblems, newestReleased, releasedVersions, type ReleasedVersion } from './compatibility.js';
