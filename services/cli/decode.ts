@@ -90,7 +90,7 @@ export async function decodeStream(
       const item = framer.next();
       if (item === null) return true;
       if (item.kind === 'error') {
-        decoder.framingError(item, Buffer.alloc(0), sink);
+        decoder.framingError(item, framer.pendingBytes(), sink);
         return false;
       }
       const outcome = decoder.decode(item.bytes, item.offset, sink);
@@ -102,7 +102,7 @@ export async function decodeStream(
     if (!drain()) return;
   }
   const trailing = framer.end();
-  if (trailing !== null) decoder.framingError(trailing, Buffer.alloc(0), sink);
+  if (trailing !== null) decoder.framingError(trailing, framer.pendingBytes(), sink);
 }
 
 /**

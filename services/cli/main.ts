@@ -1,10 +1,12 @@
 /**
  * The `bmp` command: offline tools around the pipeline.
  *   bmp decode FILE|-   decode a capture or raw BMP stream into the pipeline's events
+ *   bmp replay FILE     send a capture's BMP streams to a collector, as routers do (replay.ts)
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { once } from 'node:events';
 import { decodeStream, eventJson, openInput, SummaryCollector } from './decode.js';
+import { registerReplayCommand } from './replay.js';
 import type { EventByTopic, EventTopic } from '../events/model.js';
 
 const program = new Command('bmp').description('bmp-pipeline command-line tools').showHelpAfterError();
@@ -55,6 +57,9 @@ program
     }
     if (summary) out.write(JSON.stringify(summary.result()) + '\n');
   });
+
+// bmp replay: options and action live in replay.ts.
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`bmp: ${err instanceof Error ? err.message : String(err)}\n`);

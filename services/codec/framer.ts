@@ -71,6 +71,8 @@ export class BmpFramer {
   private consumed = 0;
   private failure: FramingError | null = null;
   private failureReported = false;
+  /** After a framing error: the octets that could not be framed (at most maxMessageSize). */
+  private unframed: Buffer | null = null;
 
   constructor(options: BmpFramerOptions = {}) {
     const max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
@@ -176,6 +178,7 @@ export class BmpFramer {
    * end of stream, the bytes a dead-letter event keeps.
    */
   pendingBytes(limit = this.maxMessageSize): Buffer {
+    if (this.unframed !== null) return this.unframed.subarray(0, limit);
     const out: Buffer[] = [];
     let left = Math.min(limit, this.buffered);
     for (let i = this.head; i < this.chunks.length && left > 0; i++) {
@@ -221,7 +224,9 @@ export class BmpFramer {
   private fail(error: FramingError): FramingError {
     this.failure = error;
     this.failureReported = true;
-    // Nothing after this point can be framed: release the buffered chunks.
+    // Nothing after this point can be framed: release the buffered chunks, keeping (bounded) the
+    // octets where framing broke, for the dead-letter event.
+    this.unframed = this.pendingBytes();
     this.chunks = [];
     this.head = 0;
     this.headOffset = 0;

@@ -29,12 +29,55 @@ export const ingestSchema = {
       default: ['0.0.0.0/0', '::/0'],
       env: 'BMP_INGEST_ALLOWED_ROUTERS',
     },
+    proxyProtocol: {
+      doc: 'HAProxy PROXY protocol on the listener: "off", or "required" (every connection starts with a v1 or v2 header, whose source address becomes the router address)',
+      format: ['off', 'required'],
+      default: 'off',
+      env: 'BMP_INGEST_PROXY_PROTOCOL',
+    },
+    trustedProxies: {
+      doc: 'Load balancer addresses allowed to send PROXY headers (comma-separated CIDRs); others are closed',
+      format: 'cidr-list',
+      default: ['0.0.0.0/0', '::/0'],
+      env: 'BMP_INGEST_TRUSTED_PROXIES',
+    },
+    maxSessions: { doc: 'Most router sessions open at once; more are closed at once', format: 'positive-int', default: 2000, env: 'BMP_INGEST_MAX_SESSIONS' },
+    maxSessionsPerAddress: {
+      doc: 'Most sessions from one router address at once',
+      format: 'positive-int',
+      default: 16,
+      env: 'BMP_INGEST_MAX_SESSIONS_PER_ADDRESS',
+    },
+    collectorId: {
+      doc: 'Name of this collector in the router and raw topics (default: the host name)',
+      format: String,
+      default: '',
+      env: 'BMP_INGEST_COLLECTOR_ID',
+    },
+    raw: { doc: 'Publish every BMP message as received to the raw topic (OpenBMP v1.7 framing)', format: Boolean, default: true, env: 'BMP_INGEST_RAW' },
     gracePeriodMs: {
       doc: 'On SIGTERM: time to flush and close before exiting anyway',
       format: 'positive-int',
       default: 25_000,
       env: 'BMP_INGEST_GRACE_PERIOD_MS',
     },
+  },
+  producer: {
+    lingerMs: { doc: 'Wait this long for more events before sending a small batch (ms)', format: 'nat', default: 5, env: 'BMP_PRODUCER_LINGER_MS' },
+    maxBatchBytes: { doc: 'Largest batch sent to Kafka at once (bytes)', format: 'positive-int', default: 4 * 1024 * 1024, env: 'BMP_PRODUCER_MAX_BATCH_BYTES' },
+    maxPendingBytes: {
+      doc: 'Bound on event bytes awaiting Kafka acknowledgement, all sessions together; past it sessions stop reading',
+      format: 'positive-int',
+      default: 128 * 1024 * 1024,
+      env: 'BMP_PRODUCER_MAX_PENDING_BYTES',
+    },
+    maxPendingBytesPerSession: {
+      doc: 'Bound on event bytes awaiting acknowledgement for one session; past it that session stops reading',
+      format: 'positive-int',
+      default: 16 * 1024 * 1024,
+      env: 'BMP_PRODUCER_MAX_PENDING_BYTES_PER_SESSION',
+    },
+    compression: { doc: 'Compression of Kafka batches', format: ['lz4', 'gzip', 'none'], default: 'lz4', env: 'BMP_PRODUCER_COMPRESSION' },
   },
 };
 
@@ -49,5 +92,24 @@ export type IngestConfig = {
   registry: { url: string; username: string; password: string };
   topics: { prefix: string; partitions: number; replicationFactor: number; retentionMs: number };
   http: { host: string; port: number };
-  ingest: { host: string; port: number; maxMessageBytes: number; allowedRouters: string[]; gracePeriodMs: number };
+  ingest: {
+    host: string;
+    port: number;
+    maxMessageBytes: number;
+    allowedRouters: string[];
+    proxyProtocol: 'off' | 'required';
+    trustedProxies: string[];
+    maxSessions: number;
+    maxSessionsPerAddress: number;
+    collectorId: string;
+    raw: boolean;
+    gracePeriodMs: number;
+  };
+  producer: {
+    lingerMs: number;
+    maxBatchBytes: number;
+    maxPendingBytes: number;
+    maxPendingBytesPerSession: number;
+    compression: 'lz4' | 'gzip' | 'none';
+  };
 };

@@ -201,3 +201,16 @@ test('empty pushes are ignored; end() on an empty framer is null', () => {
   assert.equal(framer.end(), null);
   assert.equal(frameBmpStream(Buffer.alloc(0)).error, null);
 });
+
+test('after a framing error the unframed octets stay available for the dead letter', () => {
+  const framer = new BmpFramer();
+  const good = Buffer.from([3, 0, 0, 0, 6, 4]);
+  const bad = Buffer.from([9, 0, 0, 0, 6, 0, 0xaa, 0xbb]);
+  framer.push(Buffer.concat([good, bad]));
+  assert.equal(framer.next()?.kind, 'message');
+  const err = framer.next();
+  assert.equal(err?.kind, 'error');
+  assert.equal(framer.bufferedBytes, 0, 'buffers released');
+  assert.deepEqual(framer.pendingBytes(), bad);
+  assert.deepEqual(framer.pendingBytes(3), bad.subarray(0, 3));
+});

@@ -1,0 +1,146 @@
+/**
+ * Wiring of the ingest service: HTTP endpoint first (so /readyz can say what is missing), then
+ * Kafka topics, schema registration and the producer, then the BMP listener. Stopping reverses
+ * it: stop accepting and reading, flush what was read, publish each session's end, disconnect.
+ */
+import { hostname } from 'node:os';
+import { Partitioners } from 'kafkajs';
+import type { Logger } from '../runtime/logging.js';
+import { startHttpEndpoint, type HttpEndpoint } from '../runtime/http.js';
+import { createKafka } from '../kafka/client.js';
+import { ensureTopics } from '../kafka/topics.js';
+import { createRegistry, registerValueSchema } from '../kafka/registry.js';
+import { EventPublisher } from '../kafka/publisher.js';
+import { AVRO_TOPICS, schemaFor, type AvroTopic } from '../kafka/avro/index.js';
+import type { IngestConfig } from './config.js';
+import { BmpListener } from './listener.js';
+import { IngestMetrics } from './metrics.js';
+
+export interface RunningIngest {
+  bmpPort: number;
+  httpPort: number;
+  stop(): Promise<void>;
+}
+
+/** Retries `action` until it succeeds or `stopped()` says to give up; logs each failure once per attempt. */
+async function untilDone<T>(what: string, logger: Logger, stopped: () => boolean, action: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (err) {
+      if (stopped()) throw err;
+      const delay = Math.min(10_000, 500 * attempt);
+      logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what} failed; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {
+  const metrics = new IngestMetrics();
+  const state = { kafka: false, schemas: false, listening: false, stopping: false };
+  const http: HttpEndpoint = await startHttpEndpoint({
+    host: config.http.host,
+    port: config.http.port,
+    metrics: metrics.registry,
+    readiness: () => {
+      const reasons: string[] = [];
+      if (!state.kafka) reasons.push('Kafka not connected');
+      if (!state.schemas) reasons.push('schemas not registered');
+      if (!state.listening) reasons.push('BMP listener not started');
+      if (state.stopping) reasons.push('shutting down');
+      return { ready: reasons.length === 0, reasons };
+    },
+  });
+  logger.info({ port: http.port }, 'HTTP endpoint listening (/healthz, /readyz, /metrics)');
+
+  const topicName = (t: AvroTopic | 'raw'): string => `${config.topics.prefix}${t}`;
+  const kafka = createKafka(config.kafka, logger);
+  const admin = kafka.admin();
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // Murmur2 like the Java client, so other producers of the same keys agree on partitions.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const stopped = (): boolean => state.stopping;
+
+  await untilDone('connecting to Kafka', logger, stopped, async () => {
+    await admin.connect();
+    const wanted = [...AVRO_TOPICS, ...(config.ingest.raw ? (['raw'] as const) : [])];
+    const created = await ensureTopics(
+      admin,
+      wanted.map((t) => ({
+        name: topicName(t),
+        partitions: config.topics.partitions,
+        replicationFactor: config.topics.replicationFactor,
+        retentionMs: config.topics.retentionMs,
+      })),
+    );
+    if (created.length > 0) logger.info({ topics: created }, 'created missing topics');
+    await producer.connect();
+  });
+  await admin.disconnect();
+  state.kafka = true;
+
+  const registry = createRegistry(config.registry);
+  const schemaIds = new Map<AvroTopic, number>();
+  await untilDone('registering schemas', logger, stopped, async () => {
+    for (const t of AVRO_TOPICS) {
+      if (!schemaIds.has(t)) schemaIds.set(t, await registerValueSchema(registry, topicName(t), schemaFor(t)));
+    }
+  });
+  state.schemas = true;
+  logger.info({ schemaIds: Object.fromEntries(schemaIds) }, 'schemas registered');
+
+  const publisher = new EventPublisher(
+    producer,
+    {
+      lingerMs: config.producer.lingerMs,
+      maxBatchBytes: config.producer.maxBatchBytes,
+      maxPendingBytes: config.producer.maxPendingBytes,
+      maxPendingBytesPerOwner: config.producer.maxPendingBytesPerSession,
+      compression: config.producer.compression,
+    },
+    logger,
+    metrics,
+  );
+  const gauge = setInterval(() => metrics.bytesInFlight.set(publisher.pendingBytes), 1000);
+  gauge.unref();
+
+  const listener = new BmpListener(
+    config.ingest,
+    {
+      publisher,
+      metrics,
+      logger,
+      topicName,
+      schemaId: (t) => schemaIds.get(t) as number,
+      collectorId: config.ingest.collectorId || hostname(),
+      maxMessageBytes: config.ingest.maxMessageBytes,
+      raw: config.ingest.raw,
+    },
+    metrics,
+    logger,
+  );
+  const bmpPort = await listener.listen();
+  state.listening = true;
+  logger.info({ host: config.ingest.host, port: bmpPort }, 'BMP listener ready: routers may connect');
+
+  return {
+    bmpPort,
+    httpPort: http.port,
+    async stop() {
+      state.stopping = true;
+      listener.stopAccepting();
+      logger.info({ sessions: listener.sessionCount, pendingBytes: publisher.pendingBytes }, 'stopped accepting and reading; flushing');
+      await publisher.flush();
+      await listener.closeSessions();
+      await publisher.stop();
+      clearInterval(gauge);
+      await producer.disconnect();
+      await http.close();
+    },
+  };
+}
