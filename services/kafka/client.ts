@@ -3,6 +3,7 @@
  */
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
 import type { Logger } from '../runtime/logging.js';
+import './compression.js'; // LZ4 batches, for producers and consumers alike
 
 export interface KafkaSettings {
   brokers: string[];

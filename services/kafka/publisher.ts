@@ -14,17 +14,9 @@
  *
  * This module knows bytes, keys and topics; nothing of BMP or Avro.
  */
-import kafkajs, { type Producer } from 'kafkajs';
-import lz4 from 'lz4-napi';
+import type { Producer } from 'kafkajs';
 import type { Logger } from '../runtime/logging.js';
-
-const { CompressionCodecs, CompressionTypes } = kafkajs; // CommonJS: not all names are static exports
-
-// kafkajs ships gzip only; LZ4 (frame format, as Kafka's record batches use) comes from lz4-napi.
-CompressionCodecs[CompressionTypes.LZ4] = () => ({
-  compress: async (encoder: { buffer: Buffer }) => lz4.compressFrame(encoder.buffer),
-  decompress: async (buffer: Buffer) => lz4.decompressFrame(buffer),
-});
+import { CompressionTypes } from './compression.js';
 
 export interface OutboundRecord {
   topic: string;
