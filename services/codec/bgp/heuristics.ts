@@ -206,7 +206,8 @@ export interface HeuristicDecodeResult {
 
 /** Malformed AS_PATH / AGGREGATOR / MP_REACH / MP_UNREACH: the attributes whose decoding depends on the options. */
 function optionSensitiveErrors(msg: BgpMessage): number {
-  if (msg.type !== 'update') return 0;
+  // attributes.raw holds every raw attribute of the list (collectAttributes): none, nothing to count.
+  if (msg.type !== 'update' || msg.attributes.raw.length === 0) return 0;
   let n = 0;
   for (const a of msg.attributeList) {
     if (a.kind !== 'raw' || a.error === null) continue;

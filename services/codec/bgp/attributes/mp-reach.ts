@@ -39,14 +39,41 @@ export interface MpReach {
   routes: Route[];
 }
 
+/*
+ * Last-value memo of the plain IPv6 next hop (16 or 32 octets): a table dump repeats one peer's
+ * next hop on UPDATE after UPDATE, and comparing 16-32 octets costs far less than formatting one
+ * or two IPv6 addresses. Strings are immutable, so reusing the texts changes no result.
+ */
+const lastV6Hop = new Uint8Array(32);
+let lastV6HopLength = 0;
+let lastV6Address = '';
+let lastV6LinkLocal: string | null = null;
+
+function ipv6HopTexts(buf: Buffer, pos: number, len: 16 | 32): void {
+  if (len === lastV6HopLength) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (buf[pos + i] !== lastV6Hop[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return;
+  }
+  lastV6Address = formatIPv6(buf, pos);
+  lastV6LinkLocal = len === 32 ? formatIPv6(buf, pos + 16) : null;
+  for (let i = 0; i < len; i++) lastV6Hop[i] = buf[pos + i];
+  lastV6HopLength = len;
+}
+
 export function decodeMpNextHop(buf: Buffer, pos: number, len: number): MpNextHop {
   switch (len) {
     case 4:
       return { address: formatIPv4(buf, pos), linkLocal: null, rd: null, linkLocalRd: null, raw: null };
     case 16:
-      return { address: formatIPv6(buf, pos), linkLocal: null, rd: null, linkLocalRd: null, raw: null };
     case 32:
-      return { address: formatIPv6(buf, pos), linkLocal: formatIPv6(buf, pos + 16), rd: null, linkLocalRd: null, raw: null };
+      ipv6HopTexts(buf, pos, len);
+      return { address: lastV6Address, linkLocal: lastV6LinkLocal, rd: null, linkLocalRd: null, raw: null };
     case 12:
       return { address: formatIPv4(buf, pos + 8), linkLocal: null, rd: formatRouteDistinguisher(buf, pos), linkLocalRd: null, raw: null };
     case 24:
