@@ -109,6 +109,7 @@ export class BmpListener {
       () => this.reject(socket, 'proxy_header', proxyAddress, 'no complete PROXY header in time'),
       this.options.proxyHeaderTimeoutMs ?? 10_000,
     );
+    socket.once('close', () => clearTimeout(timer));
     const onData = (chunk: Buffer): void => {
       received = Buffer.concat([received, chunk]);
       const parsed = parseProxyHeader(received);
