@@ -2,11 +2,13 @@
  * The `bmp` command: offline tools around the pipeline.
  *   bmp decode FILE|-   decode a capture or raw BMP stream into the pipeline's events
  *   bmp replay FILE     send a capture's BMP streams to a collector, as routers do (replay.ts)
+ *   bmp tail TOPIC      follow a pipeline topic on Kafka, decoded through the schema registry (tail.ts)
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { once } from 'node:events';
 import { decodeStream, eventJson, openInput, SummaryCollector } from './decode.js';
 import { registerReplayCommand } from './replay.js';
+import { registerTailCommand } from './tail.js';
 import type { EventByTopic, EventTopic } from '../events/model.js';
 
 const program = new Command('bmp').description('bmp-pipeline command-line tools').showHelpAfterError();
@@ -60,6 +62,9 @@ program
 
 // bmp replay: options and action live in replay.ts.
 registerReplayCommand(program);
+
+// bmp tail: options and action live in tail.ts.
+registerTailCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`bmp: ${err instanceof Error ? err.message : String(err)}\n`);
