@@ -293,7 +293,7 @@ describe('bmp tail failures', () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
     await assert.rejects(
-      tail({ ...base, topicPrefix: 'bmp.', registry: { ...registrySettings, url }, topic: 'route_monitoring', connectTimeoutMs: 2000 }, { write: () => true }),
+      tail({ ...base, registry: { ...registrySettings, url }, topic: 'route_monitoring', connectTimeoutMs: 2000 }, { write: () => true }),
       (err: Error) => {
         assert.match(err.message, new RegExp(`schema registry at ${url.replaceAll('.', '\\.')} unreachable`));
         assert.doesNotMatch(err.message, /Kafka/, 'Kafka is fine');
