@@ -285,6 +285,24 @@ function details(topic: string, r: TailRecord): string {
   }
 }
 
+/** AS path as operators read it: "65001 65002 {65003,65004}" (AS_SET members in braces). */
+export function asPathText(hops: unknown): string {
+  if (!Array.isArray(hops) || hops.length === 0) return '-';
+  const parts: string[] = [];
+  let set: number[] | null = null;
+  for (const hop of hops as Array<{ asn: number; segment: string }>) {
+    const inSet = hop.segment === 'set' || hop.segment === 'confed_set';
+    if (inSet) (set ??= []).push(hop.asn);
+    else {
+      if (set) parts.push(`{${set.join(',')}}`);
+      set = null;
+      parts.push(String(hop.asn));
+    }
+  }
+  if (set) parts.push(`{${set.join(',')}}`);
+  return parts.join(' ');
+}
+
 const LAYOUTS: Readonly<Record<string, readonly Column[]>> = {
   route_monitoring: [
     TIME,
@@ -293,7 +311,7 @@ const LAYOUTS: Readonly<Record<string, readonly Column[]>> = {
     { title: 'ACTION', width: 10, value: (_m, r) => text(r.action) },
     { title: 'PREFIX', width: 30, value: (_m, r) => routePrefix(r) },
     { title: 'NEXT HOP', width: 18, value: (_m, r) => text(r.next_hop) },
-    { title: 'AS PATH', width: 40, value: (_m, r) => text(r.as_path_text) },
+    { title: 'AS PATH', width: 40, value: (_m, r) => asPathText(r.as_path) },
   ],
   peer_up: [TIME, ROUTER, PEER, PEER_AS, { title: 'FAMILIES', width: 60, value: (_m, r) => listText(r.families) }],
   peer_down: [TIME, ROUTER, PEER, PEER_AS, { title: 'REASON', width: 60, value: (_m, r) => peerDownReason(r) }],

@@ -147,8 +147,6 @@ export interface RouteEvent extends PeerFields {
   raw_nlri: Buffer | null;
   origin: 'igp' | 'egp' | 'incomplete' | null;
   as_path: AsPathHop[];
-  /** AS path as text: "65001 65002 {65003,65004}". */
-  as_path_text: string;
   next_hop: string | null;
   med: number | null;
   local_pref: number | null;

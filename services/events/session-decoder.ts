@@ -13,7 +13,11 @@
  */
 import { CodecError } from '../codec/errors.js';
 import {
+  BMP_COMMON_HEADER_LENGTH,
+  ROUTE_MONITORING_PDU_OFFSET,
   decodeBmpMessage,
+  decodePerPeerHeader,
+  isPlainRouteMonitoring,
   type BmpDecodeOptions,
   type BmpMessage,
   type InformationTlv,
@@ -32,9 +36,12 @@ import {
   decodeNotification,
   decodeOpen,
   decodeOptionsFromOpens,
+  decodeUpdateWithKnownOptions,
+  isUpdateMessage,
+  scanUpdate,
+  BGP_HEADER_LENGTH,
   describeNotification,
   familyKey,
-  formatAsPath,
   formatCommunity,
   makeDecodeOptions,
   messageTypeName,
@@ -44,7 +51,11 @@ import {
   type Capability,
   type OpenMessage,
   type Route,
-  type UpdateMessage,
+  type MpNextHop,
+  type PrefixBlock,
+  type ScanConverters,
+  type UpdateRoutes,
+  type UpdateScan,
 } from '../codec/bgp/index.js';
 import type { FramingError } from '../codec/framer.js';
 import { familyName } from './families.js';
@@ -100,7 +111,6 @@ const TWO_OCTET_NO_ADD_PATH = makeDecodeOptions(false);
 interface SharedAttributes {
   origin: RouteEvent['origin'];
   as_path: AsPathHop[];
-  as_path_text: string;
   next_hop: string | null;
   med: number | null;
   local_pref: number | null;
@@ -120,11 +130,14 @@ interface SharedAttributes {
 const EMPTY: never[] = [];
 Object.freeze(EMPTY);
 
-/** What a withdrawal carries: no path attributes (RFC 4271 §4.3). */
-const NO_ATTRIBUTES: SharedAttributes = Object.freeze({
+/**
+ * What a withdrawal carries: no path attributes (RFC 4271 §4.3). Not frozen (it is never handed
+ * out, only read): a frozen object has a hidden class of its own, and routeEvent's reads of the
+ * shared attributes would then see two.
+ */
+const NO_ATTRIBUTES: SharedAttributes = {
   origin: null,
   as_path: EMPTY,
-  as_path_text: '',
   next_hop: null,
   med: null,
   local_pref: null,
@@ -139,13 +152,29 @@ const NO_ATTRIBUTES: SharedAttributes = Object.freeze({
   aigp: null,
   otc: null,
   unknown_attributes: EMPTY,
-});
+};
 
 export class BmpSessionDecoder {
   private readonly routerAddress: string;
   private readonly bmpOptions: BmpDecodeOptions | undefined;
   private readonly peers = new Map<string, PeerContext>();
   private sequence = 0;
+  /** peerKey's memo: the identity fields of the last peer seen and its key. */
+  private lastKeyType = -1;
+  private lastKeyDistinguisher = '';
+  private lastKeyId = '';
+  private lastKey = '';
+  /**
+   * plainRouteMonitoring's memo: octets 0-33 of the last per-peer header it saw (as in
+   * per-peer-header.ts's memo), that header decoded (its timestamp is not used), and the decode
+   * options and table name of its peer. Messages come in long runs of one peer; a message of the
+   * same peer skips the header object and the context lookup. Cleared (lastPeer = null) whenever
+   * the per-peer contexts change.
+   */
+  private readonly lastPeerWords = new Int32Array(9);
+  private lastPeer: PerPeerHeader | null = null;
+  private lastPeerOptions: BgpDecodeOptions | null = null;
+  private lastPeerTableName: string | null = null;
 
   constructor(options: SessionDecoderOptions) {
     this.routerAddress = options.routerAddress;
@@ -162,6 +191,10 @@ export class BmpSessionDecoder {
    * session, emitting its events to `sink`. Never throws.
    */
   decode(bytes: Buffer, streamOffset: number, sink: EventSink): MessageOutcome {
+    if (isPlainRouteMonitoring(bytes)) {
+      const outcome = this.plainRouteMonitoring(bytes, streamOffset, sink);
+      if (outcome !== null) return outcome;
+    }
     let message: BmpMessage;
     try {
       message = decodeBmpMessage(bytes, this.bmpOptions);
@@ -227,6 +260,7 @@ export class BmpSessionDecoder {
         });
         // RFC 7854 §4.5: the router closes the session after a Termination; nothing to keep.
         this.peers.clear();
+        this.lastPeer = null;
         return { topic: 'termination', events: 1, error: false };
       case 'route_mirroring':
         this.routeMirroring(message, sink);
@@ -256,9 +290,19 @@ export class BmpSessionDecoder {
   private peerKey(peer: PerPeerHeader): string {
     // RFC 9069 §6.1.1 identifies a Loc-RIB instance by its distinguisher and BGP ID; other peers
     // by type, distinguisher and address (RFC 7854 §4.2).
-    return peer.peerType === 3
-      ? `3|${peer.peerDistinguisher}|${peer.peerBgpId}`
-      : `${peer.peerType}|${peer.peerDistinguisher}|${peer.peerAddress}`;
+    const type = peer.peerType;
+    const distinguisher = peer.peerDistinguisher;
+    const id = type === 3 ? peer.peerBgpId : peer.peerAddress;
+    // Messages come in long runs of one peer: reuse the last key rather than building the same
+    // string (and hashing it afresh in the Map lookup) for every message. The header texts come
+    // from the per-peer header's memo, so the comparisons are usually of identical strings.
+    if (type === this.lastKeyType && distinguisher === this.lastKeyDistinguisher && id === this.lastKeyId) return this.lastKey;
+    const key = `${type}|${distinguisher}|${id}`;
+    this.lastKeyType = type;
+    this.lastKeyDistinguisher = distinguisher;
+    this.lastKeyId = id;
+    this.lastKey = key;
+    return key;
   }
 
   /**
@@ -298,6 +342,83 @@ export class BmpSessionDecoder {
 
   // ------------------------------------------------------------------ route monitoring --
 
+  /**
+   * The hot path: a v3 Route Monitoring message whose UPDATE fills it (isPlainRouteMonitoring), of
+   * a peer whose options are known, decoded in place — no BMP message object, no PDU view. The
+   * result is what decode's general path gives, which it falls back to (returning null, having
+   * emitted nothing) whenever the UPDATE does not decode cleanly with the known options: that
+   * path then decodes the message again and reports the error or applies the heuristics.
+   */
+  private plainRouteMonitoring(bytes: Buffer, streamOffset: number, sink: EventSink): MessageOutcome | null {
+    const o = BMP_COMMON_HEADER_LENGTH;
+    // Octets 0-33 of the per-peer header: everything but the timestamp.
+    const w0 = word(bytes, o);
+    const w1 = word(bytes, o + 4);
+    const w2 = word(bytes, o + 8);
+    const w3 = word(bytes, o + 12);
+    const w4 = word(bytes, o + 16);
+    const w5 = word(bytes, o + 20);
+    const w6 = word(bytes, o + 24);
+    const w7 = word(bytes, o + 28);
+    const w8 = (bytes[o + 32] << 8) | bytes[o + 33];
+    const last = this.lastPeerWords;
+    let peer = this.lastPeer;
+    if (
+      peer === null ||
+      w0 !== last[0] ||
+      w1 !== last[1] ||
+      w2 !== last[2] ||
+      w3 !== last[3] ||
+      w4 !== last[4] ||
+      w5 !== last[5] ||
+      w6 !== last[6] ||
+      w7 !== last[7] ||
+      w8 !== last[8]
+    ) {
+      // A peer other than the last one's: decode its header and look up its context.
+      try {
+        peer = decodePerPeerHeader(bytes, o);
+      } catch {
+        return null;
+      }
+      const context = this.peers.get(this.peerKey(peer));
+      this.lastPeer = peer;
+      this.lastPeerOptions = this.optionsFor(peer, context);
+      this.lastPeerTableName = context?.tableName ?? null;
+      last[0] = w0;
+      last[1] = w1;
+      last[2] = w2;
+      last[3] = w3;
+      last[4] = w4;
+      last[5] = w5;
+      last[6] = w6;
+      last[7] = w7;
+      last[8] = w8;
+    }
+    const known = this.lastPeerOptions;
+    const end = bytes.length;
+    if (known === null || !isUpdateMessage(bytes, ROUTE_MONITORING_PDU_OFFSET, end)) return null;
+    // The UPDATE of the common shape is read straight into events; failing that, decoded in
+    // place with the known options.
+    const scan = scanUpdate(bytes, ROUTE_MONITORING_PDU_OFFSET + BGP_HEADER_LENGTH, end, known, EVENT_CONVERTERS);
+    const update = scan === null ? decodeUpdateWithKnownOptions(bytes, ROUTE_MONITORING_PDU_OFFSET, end, known) : null;
+    if (scan === null && update === null) return null;
+    // The timestamp as decodePerPeerHeader reads it (microseconds; 0 = not available).
+    const micros = (word(bytes, o + 34) >>> 0) * 1_000_000 + (word(bytes, o + 38) >>> 0);
+    const timestamp = micros === 0 ? null : micros;
+    try {
+      const events =
+        scan !== null
+          ? this.scanEvents(scan, peer, timestamp, this.lastPeerTableName, sink)
+          : this.routeEvents(update as UpdateRoutes, peer, timestamp, this.lastPeerTableName, false, sink);
+      return { topic: 'route_monitoring', events, error: false };
+    } catch (err) {
+      // As in decode: a failure while emitting (a sink that throws) becomes an error event.
+      this.emitError(sink, bytes, streamOffset, err, false);
+      return { topic: 'route_monitoring', events: 1, error: true };
+    }
+  }
+
   private routeMonitoring(message: RouteMonitoringMessage, sink: EventSink): number {
     const peer = message.peer;
     const context = this.peers.get(this.peerKey(peer));
@@ -307,26 +428,25 @@ export class BmpSessionDecoder {
     if (bgp.type !== 'update') {
       throw new CodecError(`Route Monitoring carries a BGP ${bgp.type} message, not an UPDATE (RFC 7854 §4.6)`, 48);
     }
-    const base = this.peerFields(peer, context?.tableName ?? tableNameTlv(message));
     const guessed = known === null || decoded.heuristic;
-    return this.routeEvents(bgp, base, guessed, sink);
+    return this.routeEvents(bgp, peer, peer.timestamp === 0 ? null : peer.timestamp, context?.tableName ?? tableNameTlv(message), guessed, sink);
   }
 
-  private routeEvents(update: UpdateMessage, base: PeerFields, guessed: boolean, sink: EventSink): number {
+  private routeEvents(update: UpdateRoutes, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, guessed: boolean, sink: EventSink): number {
     let count = 0;
     if (update.endOfRib !== null) {
       const { afi, safi } = update.endOfRib;
-      sink('route_monitoring', this.routeEvent(base, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed));
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed));
       return 1;
     }
     const attrs = update.attributes;
     for (const route of update.withdrawn) {
-      sink('route_monitoring', this.routeEvent(base, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
       count++;
     }
     if (attrs.mpUnreach !== null) {
       for (const route of attrs.mpUnreach.routes) {
-        sink('route_monitoring', this.routeEvent(base, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
+        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
         count++;
       }
     }
@@ -334,21 +454,65 @@ export class BmpSessionDecoder {
     if (!announces) return count;
     const shared = sharedAttributes(attrs);
     for (const route of update.nlri) {
-      sink('route_monitoring', this.routeEvent(base, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed));
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed));
       count++;
     }
     if (attrs.mpReach !== null) {
       const nextHop = attrs.mpReach.nextHop.address;
       for (const route of attrs.mpReach.routes) {
-        sink('route_monitoring', this.routeEvent(base, 'announce', route.afi, route.safi, route, shared, nextHop, guessed));
+        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, nextHop, guessed));
         count++;
       }
     }
     return count;
   }
 
-  private routeEvent(
-    base: PeerFields,
+  /**
+   * routeEvents for an UPDATE read by scanUpdate (decoded with the peer's known options, so never
+   * guessed): the same events, in the same order, from the prefix blocks.
+   */
+  private scanEvents(scan: UpdateScan<AsPathHop, string>, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, sink: EventSink): number {
+    if (scan.endOfRib !== null) {
+      const { afi, safi } = scan.endOfRib;
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false));
+      return 1;
+    }
+    let count = 0;
+    if (scan.withdrawn !== null) count += this.blockEvents(scan.withdrawn, peer, timestamp, tableName, 'withdraw', NO_ATTRIBUTES, null, sink);
+    if (scan.mpUnreach !== null) count += this.blockEvents(scan.mpUnreach, peer, timestamp, tableName, 'withdraw', NO_ATTRIBUTES, null, sink);
+    const reach = scan.mpReach;
+    if (scan.nlri === null && (reach === null || reach.prefixes.length === 0)) return count;
+    const shared = scanSharedAttributes(scan);
+    if (scan.nlri !== null) count += this.blockEvents(scan.nlri, peer, timestamp, tableName, 'announce', shared, scan.nextHop, sink);
+    if (reach !== null) count += this.blockEvents(reach, peer, timestamp, tableName, 'announce', shared, (scan.mpReachNextHop as MpNextHop).address, sink);
+    return count;
+  }
+
+  /** The events of one block of prefixes (plain IP routes: no RD, labels or raw NLRI). */
+  private blockEvents(
+    block: PrefixBlock,
+    peer: PerPeerHeader,
+    timestamp: number | null,
+    tableName: string | null,
+    action: RouteAction,
+    a: SharedAttributes,
+    nextHop: string | null,
+    sink: EventSink,
+  ): number {
+    const { afi, safi, prefixes, pathIds } = block;
+    const n = prefixes.length;
+    for (let i = 0; i < n; i++) {
+      const pathId = pathIds === null ? null : pathIds[i];
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false));
+    }
+    return n;
+  }
+
+  /** routeEvent for a Route (or none: End-of-RIB). */
+  private routeEventOf(
+    peer: PerPeerHeader,
+    timestamp: number | null,
+    tableName: string | null,
     action: RouteAction,
     afi: number,
     safi: number,
@@ -357,34 +521,55 @@ export class BmpSessionDecoder {
     nextHop: string | null,
     guessed: boolean,
   ): RouteEvent {
-    const isPrefix = route !== null && route.kind === 'prefix';
+    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, null, null, null, EMPTY, null, a, nextHop, guessed);
+    if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
+    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
+  }
+
+  /** The one place route events are made: every one gets the same fields in the same order. */
+  private routeEvent(
+    peer: PerPeerHeader,
+    timestamp: number | null,
+    tableName: string | null,
+    action: RouteAction,
+    afi: number,
+    safi: number,
+    prefix: string | null,
+    pathId: number | null,
+    rd: string | null,
+    labels: number[],
+    rawNlri: Buffer | null,
+    a: SharedAttributes,
+    nextHop: string | null,
+    guessed: boolean,
+  ): RouteEvent {
     return {
-      router_address: base.router_address,
+      // The peer fields in peerFields' order (one hidden class for all route events).
+      router_address: this.routerAddress,
       sequence: this.sequence++,
-      peer_type: base.peer_type,
-      peer_type_code: base.peer_type_code,
-      peer_distinguisher: base.peer_distinguisher,
-      peer_address: base.peer_address,
-      peer_as: base.peer_as,
-      peer_bgp_id: base.peer_bgp_id,
-      is_post_policy: base.is_post_policy,
-      is_adj_rib_out: base.is_adj_rib_out,
-      is_loc_rib_filtered: base.is_loc_rib_filtered,
-      is_as2: base.is_as2,
-      bmp_timestamp: base.bmp_timestamp,
-      table_name: base.table_name,
+      peer_type: peer.peerTypeName,
+      peer_type_code: peer.peerType,
+      peer_distinguisher: peer.peerDistinguisher,
+      peer_address: peer.peerAddress,
+      peer_as: peer.peerAs,
+      peer_bgp_id: peer.peerBgpId,
+      is_post_policy: peer.postPolicy,
+      is_adj_rib_out: peer.adjRibOut,
+      is_loc_rib_filtered: peer.filtered,
+      is_as2: peer.twoOctetAs,
+      bmp_timestamp: timestamp,
+      table_name: tableName,
       action,
       afi,
       safi,
       family: familyName(afi, safi),
-      prefix: isPrefix ? route.prefix : null,
-      path_id: isPrefix ? route.pathId : null,
-      rd: isPrefix ? (route.rd ?? null) : null,
-      labels: isPrefix ? (route.labels ?? EMPTY) : EMPTY,
-      raw_nlri: route !== null && route.kind === 'raw' ? route.raw : null,
+      prefix,
+      path_id: pathId,
+      rd,
+      labels,
+      raw_nlri: rawNlri,
       origin: a.origin,
       as_path: a.as_path,
-      as_path_text: a.as_path_text,
       next_hop: nextHop,
       med: a.med,
       local_pref: a.local_pref,
@@ -435,9 +620,11 @@ export class BmpSessionDecoder {
       const previous = peer.peerType === 3 ? this.peers.get(key) : undefined;
       if (previous) context = mergeLocRibContext(previous, context, sent, received);
       this.peers.set(key, context);
+      this.lastPeer = null;
     } else {
       // Without both OPENs the old context may be wrong; later routes fall back to heuristics.
       this.peers.delete(key);
+      this.lastPeer = null;
     }
     const view = peer.peerType === 3 ? context?.locRib : peer.adjRibOut ? context?.adjRibOut : context?.adjRibIn;
     const event = {
@@ -464,6 +651,7 @@ export class BmpSessionDecoder {
     const tableName = message.vrfTableName ?? this.peers.get(key)?.tableName ?? null;
     // Notes §5.3: forget the negotiated options on Peer Down.
     this.peers.delete(key);
+    this.lastPeer = null;
     let code: number | null = null;
     let subcode: number | null = null;
     let text: string | null = null;
@@ -588,6 +776,14 @@ export class BmpSessionDecoder {
 
 // ------------------------------------------------------------------------------ helpers --
 
+/**
+ * Big-endian 32-bit word at `o` as a signed int32, by indexed reads (the caller checked the
+ * bounds), as per-peer-header.ts reads the header.
+ */
+function word(buf: Buffer, o: number): number {
+  return (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
+}
+
 function errorText(err: unknown): string {
   return err instanceof CodecError ? `${err.reason} (at byte ${err.offset})` : err instanceof Error ? err.message : String(err);
 }
@@ -608,9 +804,57 @@ function tableNameTlv(message: RouteMonitoringMessage): string | null {
 
 function asPathHops(segments: readonly AsPathSegment[] | null): AsPathHop[] {
   if (segments === null || segments.length === 0) return EMPTY;
-  const hops: AsPathHop[] = [];
-  for (const s of segments) for (const asn of s.asns) hops.push({ asn, segment: s.type });
+  // Allocated at its exact size (see decodeAsPath).
+  let n = 0;
+  for (let i = 0; i < segments.length; i++) n += segments[i].asns.length;
+  const hops: AsPathHop[] = new Array<AsPathHop>(n);
+  let k = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    const asns = s.asns;
+    for (let j = 0; j < asns.length; j++) hops[k++] = { asn: asns[j], segment: s.type };
+  }
   return hops;
+}
+
+/** "high:low" texts of COMMUNITIES values, in order. */
+function communityTexts(values: readonly number[]): string[] {
+  const n = values.length;
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = formatCommunity(values[i]);
+  return out;
+}
+
+/** How scanUpdate renders AS_PATH members and COMMUNITIES values: as asPathHops and communityTexts do. */
+const EVENT_CONVERTERS: ScanConverters<AsPathHop, string> = {
+  hop: (asn, segment) => ({ asn, segment }),
+  community: formatCommunity,
+};
+
+/** sharedAttributes of the Attributes decodeUpdateBody gives for a scanned UPDATE. */
+function scanSharedAttributes(a: UpdateScan<AsPathHop, string>): SharedAttributes {
+  return {
+    origin: a.origin,
+    as_path: a.asPath === null || a.asPathSegments === 0 ? EMPTY : a.asPath,
+    next_hop: a.nextHop,
+    med: a.med,
+    local_pref: a.localPref,
+    atomic_aggregate: a.atomicAggregate,
+    aggregator_as: a.aggregator ? a.aggregator.as : null,
+    aggregator_address: a.aggregator ? a.aggregator.address : null,
+    communities: a.communities ?? EMPTY,
+    large_communities: a.largeCommunities ?? EMPTY,
+    extended_communities:
+      a.extendedCommunities === null && a.ipv6ExtendedCommunities === null
+        ? EMPTY
+        : [...(a.extendedCommunities ?? EMPTY).map((c) => c.text), ...(a.ipv6ExtendedCommunities ?? EMPTY).map((c) => c.text)],
+    originator_id: a.originatorId,
+    cluster_list: a.clusterList ?? EMPTY,
+    aigp: a.aigp === null ? null : Number(a.aigp),
+    otc: a.otc,
+    // A scanned UPDATE has no raw attributes.
+    unknown_attributes: EMPTY,
+  };
 }
 
 /** Converts an UPDATE's attributes once, for all its announcements. */
@@ -618,14 +862,13 @@ function sharedAttributes(a: Attributes): SharedAttributes {
   return {
     origin: a.origin,
     as_path: asPathHops(a.asPath),
-    as_path_text: a.asPath === null ? '' : formatAsPath(a.asPath),
     next_hop: a.nextHop,
     med: a.med,
     local_pref: a.localPref,
     atomic_aggregate: a.atomicAggregate,
     aggregator_as: a.aggregator ? a.aggregator.as : null,
     aggregator_address: a.aggregator ? a.aggregator.address : null,
-    communities: a.communities === null ? EMPTY : a.communities.map(formatCommunity),
+    communities: a.communities === null ? EMPTY : communityTexts(a.communities),
     large_communities: a.largeCommunities ?? EMPTY,
     extended_communities:
       a.extendedCommunities === null && a.ipv6ExtendedCommunities === null

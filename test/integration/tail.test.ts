@@ -218,7 +218,10 @@ describe('bmp tail over published events', { skip }, () => {
     });
     const [r] = parsed(lines);
     assert.equal(summary.shown, 1);
-    assert.deepEqual([r.peer_address, r.action, r.prefix, r.as_path_text], ['192.0.2.1', 'announce', '198.51.100.128/25', '65011 65011 174 29447 396919']);
+    assert.deepEqual(
+      [r.peer_address, r.action, r.prefix, (r.as_path as Array<{ asn: number }>).map((h) => h.asn).join(' ')],
+      ['192.0.2.1', 'announce', '198.51.100.128/25', '65011 65011 174 29447 396919'],
+    );
   });
 
   test('table format: the header, then one fixed-width row per record', async () => {

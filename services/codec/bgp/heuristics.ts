@@ -30,6 +30,8 @@ import { BGP_HEADER_LENGTH, MessageType } from './header.js';
 import { decodeBgpMessage, type BgpMessage } from './message.js';
 import { nlriEncoding } from './nlri/families.js';
 import { decodeNlri } from './nlri/index.js';
+import type { Attributes } from './attributes/index.js';
+import { decodeUpdateRoutes, type UpdateRoutes } from './update.js';
 import type { Route } from './nlri/route.js';
 import { type BgpDecodeOptions, familyKey, makeDecodeOptions } from './options.js';
 
@@ -122,9 +124,7 @@ function parseAll(buf: Buffer, afi: number, safi: number, ranges: Range[], addPa
   const out: Route[][] = [];
   try {
     for (const r of ranges) {
-      const routes: Route[] = [];
-      decodeNlri(buf, r.start, r.end, afi, safi, addPath, r.withdraw, routes);
-      out.push(routes);
+      out.push(decodeNlri(buf, r.start, r.end, afi, safi, addPath, r.withdraw));
     }
   } catch (e) {
     if (e instanceof CodecError) return null;
@@ -217,6 +217,60 @@ function optionSensitiveErrors(msg: BgpMessage): number {
     n++;
   }
   return n;
+}
+
+/**
+ * The common case of decodeBgpMessageHeuristic(buf.subarray(start, end), known), read in place:
+ * the BGP message at [start, end) of `buf` is an UPDATE whose header (marker, length = end -
+ * start) is sound and which decodes with the `known` options without an exception and without
+ * option-sensitive attribute errors. Then the result is the UpdateMessage that call would return
+ * (with heuristic false), without the PDU view and the result object; otherwise null, and the
+ * caller takes the general path, which also reports errors with offsets relative to the PDU
+ * (here they would be relative to `buf`). For the session decoder's hot path.
+ */
+export function decodeUpdateWithKnownOptions(buf: Buffer, start: number, end: number, known: BgpDecodeOptions): UpdateRoutes | null {
+  if (!isUpdateMessage(buf, start, end)) return null;
+  let update: UpdateRoutes;
+  try {
+    update = decodeUpdateRoutes(buf, start + BGP_HEADER_LENGTH, end, known);
+  } catch {
+    return null;
+  }
+  return hasOptionSensitiveErrors(update.attributes) ? null : update;
+}
+
+/**
+ * True when [start, end) of `buf` is a BGP UPDATE whose header decodeBgpMessage accepts for a
+ * buffer of exactly that message: marker all ones, length end - start, type 2. Its body is then
+ * [start + BGP_HEADER_LENGTH, end).
+ */
+export function isUpdateMessage(buf: Buffer, start: number, end: number): boolean {
+  if (end - start < BGP_HEADER_LENGTH || buf[start + 18] !== MessageType.UPDATE || ((buf[start + 16] << 8) | buf[start + 17]) !== end - start) return false;
+  let marker = 0xff;
+  for (let i = start; i < start + 16; i++) marker &= buf[i];
+  return marker === 0xff;
+}
+
+/**
+ * optionSensitiveErrors(msg) > 0, read from the collected attributes of a decoded UPDATE: a raw
+ * AS_PATH / AGGREGATOR / MP_REACH / MP_UNREACH with an error counts unless an attribute of that
+ * code was decoded (then the raw one is a repetition), and an attribute of the code was decoded
+ * exactly when its field of Attributes is set.
+ */
+function hasOptionSensitiveErrors(a: Attributes): boolean {
+  for (const r of a.raw) {
+    if (r.error === null) continue;
+    const code = r.code;
+    if (
+      (code === 2 && a.wireAsPath === null) ||
+      (code === 7 && a.wireAggregator === null) ||
+      (code === 14 && a.mpReach === null) ||
+      (code === 15 && a.mpUnreach === null)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -15,8 +15,8 @@ export { decodeBgpMessage, encodeBgpMessage, messageTypeName } from './message.j
 export type { BgpHeader } from './header.js';
 export { BGP_CLASSIC_MAX_LENGTH, BGP_EXTENDED_MAX_LENGTH, BGP_HEADER_LENGTH, bgpMessageLength, decodeHeader, MessageType } from './header.js';
 
-export type { UpdateMessage } from './update.js';
-export { decodeUpdate, decodeUpdateBody, encodeUpdate, endOfRibOf, makeUpdate } from './update.js';
+export type { UpdateMessage, UpdateRoutes } from './update.js';
+export { decodeUpdate, decodeUpdateBody, decodeUpdateRoutes, encodeUpdate, endOfRibOf, makeUpdate } from './update.js';
 
 export type { CapabilitiesParameter, OpenMessage, OptionalParameter, RawParameter } from './open.js';
 export { decodeOpen, decodeOpenBody, encodeOpen, makeOpen, openAsn } from './open.js';
@@ -73,7 +73,7 @@ export type {
   PathAttributeKind,
   RawAttribute,
 } from './attributes/index.js';
-export { attributeCode, collectAttributes } from './attributes/index.js';
+export { attributeCode, collectAttributes, decodeAttributes } from './attributes/index.js';
 export { AttrFlag, AttrType, attributeName, defaultAttributeFlags } from './attributes/codes.js';
 export { AS_TRANS, asPathLength, formatAsPath, mergeAs4Path } from './attributes/as-path.js';
 export { communityName, describeCommunity, formatCommunity, parseCommunity, WellKnownCommunity } from './attributes/communities.js';
@@ -91,4 +91,7 @@ export type { RibView } from './session-options.js';
 export { decodeOptionsFromOpens } from './session-options.js';
 
 export type { AddPathGuess, DecodeGuess, GuessBasis, GuessResult, HeuristicDecodeResult } from './heuristics.js';
-export { decodeBgpMessageHeuristic, guessDecodeOptions } from './heuristics.js';
+export { decodeBgpMessageHeuristic, decodeUpdateWithKnownOptions, guessDecodeOptions, isUpdateMessage } from './heuristics.js';
+
+export type { PrefixBlock, ScanConverters, UpdateScan } from './update-scan.js';
+export { scanUpdate } from './update-scan.js';

@@ -10,7 +10,7 @@
  * `endOfRib` are derived from it once at decode time (see makeUpdate for building by hand).
  */
 import { CodecError } from '../errors.js';
-import { collectAttributes, decodeAttributeList, encodeAttributeList, type Attributes, type PathAttribute } from './attributes/index.js';
+import { collectAttributes, decodeAttributeList, decodeAttributes, encodeAttributeList, type Attributes, type PathAttribute } from './attributes/index.js';
 import { beginMessage, BGP_HEADER_LENGTH, decodeHeader, finishMessage, MessageType } from './header.js';
 import { decodeIPv4Prefixes, encodeIPv4Prefixes } from './nlri/ipv4.js';
 import type { Route } from './nlri/route.js';
@@ -18,8 +18,11 @@ import type { BgpDecodeOptions, Family } from './options.js';
 import { ByteWriter, encodeError } from './writer.js';
 import { asCodecError } from './guard.js';
 
-export interface UpdateMessage {
-  type: 'update';
+/**
+ * What an UPDATE means, without its wire form: the routes and the attributes they share. The
+ * event model needs no more; decodeUpdateRoutes gives it without building the attribute list.
+ */
+export interface UpdateRoutes {
   /** Withdrawn Routes field: IPv4 unicast routes (MP withdrawals are in attributes.mpUnreach). */
   withdrawn: Route[];
   /** Decoded attributes, shared by every route of this UPDATE. */
@@ -33,13 +36,21 @@ export interface UpdateMessage {
    * attributes are tolerated here since they do not change the meaning.
    */
   endOfRib: Family | null;
+}
+
+export interface UpdateMessage extends UpdateRoutes {
+  type: 'update';
   /** The attributes as on the wire, in order, for exact re-encoding and generic display. */
   attributeList: PathAttribute[];
 }
 
 export function endOfRibOf(withdrawn: readonly Route[], nlri: readonly Route[], list: readonly PathAttribute[], attributes: Attributes): Family | null {
+  return endOfRib(withdrawn, nlri, list.length !== 0, attributes);
+}
+
+function endOfRib(withdrawn: readonly Route[], nlri: readonly Route[], hasAttributes: boolean, attributes: Attributes): Family | null {
   if (withdrawn.length !== 0 || nlri.length !== 0) return null;
-  if (list.length === 0) return { afi: 1, safi: 1 };
+  if (!hasAttributes) return { afi: 1, safi: 1 };
   const un = attributes.mpUnreach;
   if (un !== null && un.routes.length === 0 && attributes.mpReach === null) return { afi: un.afi, safi: un.safi };
   return null;
@@ -47,6 +58,19 @@ export function endOfRibOf(withdrawn: readonly Route[], nlri: readonly Route[], 
 
 /** Decodes an UPDATE body occupying [start, end) of `buf` (offsets in errors are into `buf`). */
 export function decodeUpdateBody(buf: Buffer, start: number, end: number, opts: BgpDecodeOptions): UpdateMessage {
+  return decodeBody(buf, start, end, opts, true) as UpdateMessage;
+}
+
+/**
+ * decodeUpdateBody without the attribute list: the same routes, attributes, End-of-RIB and
+ * errors, the attributes decoded and collected in one pass (decodeAttributes). For consumers that
+ * only read what the UPDATE means, such as the event model.
+ */
+export function decodeUpdateRoutes(buf: Buffer, start: number, end: number, opts: BgpDecodeOptions): UpdateRoutes {
+  return decodeBody(buf, start, end, opts, false);
+}
+
+function decodeBody(buf: Buffer, start: number, end: number, opts: BgpDecodeOptions, withList: boolean): UpdateRoutes | UpdateMessage {
   if (end - start < 4) throw new CodecError(`UPDATE body needs at least 4 bytes, only ${end - start} (RFC 4271 §4.3)`, start);
   const wLen = (buf[start] << 8) | buf[start + 1];
   const wStart = start + 2;
@@ -60,13 +84,17 @@ export function decodeUpdateBody(buf: Buffer, start: number, end: number, opts: 
   if (aEnd > end) throw new CodecError(`UPDATE total path attribute length ${aLen} exceeds message (${end - aStart} bytes left)`, wEnd);
 
   const ipv4AddPath = wLen > 0 || aEnd < end ? opts.addPath(1, 1) : false;
-  const withdrawn: Route[] = [];
-  if (wLen > 0) decodeIPv4Prefixes(buf, wStart, wEnd, 1, 1, ipv4AddPath, withdrawn);
-  const attributeList = aLen > 0 ? decodeAttributeList(buf, aStart, aEnd, opts) : [];
-  const nlri: Route[] = [];
-  if (aEnd < end) decodeIPv4Prefixes(buf, aEnd, end, 1, 1, ipv4AddPath, nlri);
-  const attributes = collectAttributes(attributeList, opts);
-  return { type: 'update', withdrawn, attributes, nlri, endOfRib: endOfRibOf(withdrawn, nlri, attributeList, attributes), attributeList };
+  const withdrawn: Route[] = wLen > 0 ? decodeIPv4Prefixes(buf, wStart, wEnd, 1, 1, ipv4AddPath) : [];
+  if (withList) {
+    const attributeList = aLen > 0 ? decodeAttributeList(buf, aStart, aEnd, opts) : [];
+    const nlri: Route[] = aEnd < end ? decodeIPv4Prefixes(buf, aEnd, end, 1, 1, ipv4AddPath) : [];
+    const attributes = collectAttributes(attributeList, opts);
+    return { type: 'update', withdrawn, attributes, nlri, endOfRib: endOfRibOf(withdrawn, nlri, attributeList, attributes), attributeList };
+  }
+  // Attributes of a non-empty field: decodeAttributes either finds one or throws.
+  const attributes = aLen > 0 ? decodeAttributes(buf, aStart, aEnd, opts) : collectAttributes([], opts);
+  const nlri: Route[] = aEnd < end ? decodeIPv4Prefixes(buf, aEnd, end, 1, 1, ipv4AddPath) : [];
+  return { withdrawn, attributes, nlri, endOfRib: endOfRib(withdrawn, nlri, aLen > 0, attributes) };
 }
 
 /** Decodes one whole UPDATE message (header included; `buf` holds exactly that message). */

@@ -54,7 +54,7 @@ export {
   type BmpV4TlvKind,
   type InformationTlv,
 } from './tlv.js';
-export { type RouteMonitoringMessage, type RouteMonitoringV4Layout } from './route-monitoring.js';
+export { ROUTE_MONITORING_PDU_OFFSET, isPlainRouteMonitoring, type RouteMonitoringMessage, type RouteMonitoringV4Layout } from './route-monitoring.js';
 export {
   statTypeFormat,
   statTypeName,

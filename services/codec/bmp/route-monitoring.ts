@@ -55,6 +55,26 @@ function markerAt(buf: Buffer, offset: number): boolean {
   return and === 0xff;
 }
 
+/** Octet offset of the BGP PDU in a v3 Route Monitoring message (common + per-peer header). */
+export const ROUTE_MONITORING_PDU_OFFSET = BODY_OFFSET;
+
+/**
+ * True when `buf` is a whole BMP v3 Route Monitoring message of the plain RFC 7854 shape whose
+ * embedded BGP message fills it exactly: version 3, type 0, the common header's length equal to
+ * `buf.length`, and at ROUTE_MONITORING_PDU_OFFSET an all-ones marker with a BGP length that ends
+ * at the end of `buf`. For such a message decodeBmpMessage returns a Route Monitoring message with
+ * v4Layout null, no TLVs and `pdu` = buf[ROUTE_MONITORING_PDU_OFFSET, buf.length) (the per-peer
+ * header still has to be decoded); a consumer on the hot path can read the PDU in place instead
+ * of through that view. Anything else — other versions, TLVs after the UPDATE, lengths that
+ * disagree — is false: decode it with decodeBmpMessage.
+ */
+export function isPlainRouteMonitoring(buf: Buffer): boolean {
+  const end = buf.length;
+  if (end < BODY_OFFSET + BGP_HEADER_LENGTH || buf[0] !== 3 || buf[5] !== BmpMessageTypeCode.ROUTE_MONITORING) return false;
+  if (buf[1] * 0x1000000 + ((buf[2] << 16) | (buf[3] << 8) | buf[4]) !== end) return false;
+  return markerAt(buf, BODY_OFFSET) && ((buf[BODY_OFFSET + 16] << 8) | buf[BODY_OFFSET + 17]) === end - BODY_OFFSET;
+}
+
 /** Decodes a whole Route Monitoring message (`buf` is exactly the message). */
 export function decodeRouteMonitoring(buf: Buffer, version: number, codePoints: BmpV4CodePoints): RouteMonitoringMessage {
   const peer = decodePerPeerHeader(buf, BMP_COMMON_HEADER_LENGTH);

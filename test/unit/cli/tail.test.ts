@@ -29,6 +29,7 @@ import {
   WriterSchemaDecoder,
   type Cidr,
   type RecordMeta,
+  asPathText,
 } from '../../../services/cli/tail.js';
 import { encodeRecord, schemaFor } from '../../../services/kafka/avro/index.js';
 import type { StatsEvent } from '../../../services/events/model.js';
@@ -135,7 +136,7 @@ describe('output', () => {
     rd: null,
     raw_nlri: null,
     next_hop: '192.0.2.1',
-    as_path_text: '65011 65011 174 29447 396919',
+    as_path: [65011, 65011, 174, 29447, 396919].map((asn) => ({ asn, segment: 'sequence' })),
   };
 
   test('jsonLine: topic, partition, offset, key first, then the fields; bytes as hex, nested too', () => {
@@ -184,10 +185,10 @@ describe('output', () => {
   test('route_monitoring table: VPN prefix with its RD, End-of-RIB as its family, long fields cut', () => {
     const vpn = tableRow(meta, { ...route, rd: '65017:102', prefix: '198.51.100.0/25' });
     assert.ok(vpn.includes('65017:102 198.51.100.0/25'));
-    const eor = tableRow(meta, { ...route, action: 'end_of_rib', prefix: null, next_hop: null, as_path_text: '' });
+    const eor = tableRow(meta, { ...route, action: 'end_of_rib', prefix: null, next_hop: null, as_path: [] });
     assert.ok(eor.includes('end_of_rib  [ipv4_unicast]'));
     assert.ok(eor.endsWith('-'));
-    const long = tableRow(meta, { ...route, as_path_text: Array.from({ length: 30 }, (_, i) => 64_500 + i).join(' ') });
+    const long = tableRow(meta, { ...route, as_path: Array.from({ length: 30 }, (_, i) => ({ asn: 64_500 + i, segment: 'sequence' })) });
     assert.ok(long.endsWith('…'));
     assert.equal(long.length, tableHeader('route_monitoring').length - 'AS PATH'.length + 40);
     const noTime = tableRow(meta, { ...route, bmp_timestamp: null });
@@ -324,4 +325,17 @@ describe('WriterSchemaDecoder', () => {
     const notAvro = new WriterSchemaDecoder({ getSchema: async () => ({ fields: [] }) });
     await assert.rejects(notAvro.decode(value), /schema id 7 is not an Avro schema/);
   });
+});
+
+test('asPathText renders AS_SET members in braces', () => {
+  assert.equal(
+    asPathText([
+      { asn: 65001, segment: 'sequence' },
+      { asn: 65003, segment: 'set' },
+      { asn: 65004, segment: 'set' },
+      { asn: 65005, segment: 'sequence' },
+    ]),
+    '65001 {65003,65004} 65005',
+  );
+  assert.equal(asPathText([]), '-');
 });

@@ -1,12 +1,19 @@
 /**
  * The session decoder: per-peer context from Peer Up (ADD-PATH, AS width) applied to Route
  * Monitoring, heuristics flagged when no Peer Up was seen, context forgotten on Peer Down, and
- * every failure turned into an error event.
+ * every failure turned into an error event. The Route Monitoring hot path (UPDATEs read in place,
+ * straight into events) is checked against the general path on every capture and on synthetic
+ * tables.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fullTableDump } from '../../../bench/full-table.js';
+import { decodeStream, openInput } from '../../../services/cli/decode.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import type { EventByTopic, EventTopic } from '../../../services/events/model.js';
+import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
 import { hex, update, bgp } from '../codec/bgp/helpers.js';
 
 type Emitted = { topic: EventTopic; event: EventByTopic[EventTopic] };
@@ -102,7 +109,6 @@ test('ADD-PATH negotiated in the Peer Up puts path ids on the routes', () => {
     { asn: 65001, segment: 'sequence' },
     { asn: 4200000000, segment: 'sequence' },
   ]);
-  assert.equal(r.as_path_text, '65001 4200000000');
   assert.equal(r.next_hop, '192.0.2.1');
   assert.deepEqual(r.communities, ['65001:100']);
   assert.equal(r.decoded_without_peer_up, false);
@@ -127,7 +133,10 @@ test('A flag: 2-octet AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3)', () => {
   const events = collect(d, [peerUp(open(65000, null), open(65001, null)), bmp(0, Buffer.concat([peerHeader({ flags: 0x20 }), update('', ATTRS_AS2, '18 0a0001')]))]);
   const r = events[1].event as EventByTopic['route_monitoring'];
   assert.equal(r.is_as2, true);
-  assert.equal(r.as_path_text, '65001 4200000000');
+  assert.deepEqual(r.as_path, [
+    { asn: 65001, segment: 'sequence' },
+    { asn: 4200000000, segment: 'sequence' },
+  ]);
 });
 
 test('no Peer Up seen: routes are decoded by heuristics and flagged', () => {
@@ -135,7 +144,10 @@ test('no Peer Up seen: routes are decoded by heuristics and flagged', () => {
   const events = collect(d, [bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, '18 0a0001')]))]);
   const r = events[0].event as EventByTopic['route_monitoring'];
   assert.equal(r.prefix, '10.0.1.0/24');
-  assert.equal(r.as_path_text, '65001 4200000000');
+  assert.deepEqual(r.as_path, [
+    { asn: 65001, segment: 'sequence' },
+    { asn: 4200000000, segment: 'sequence' },
+  ]);
   assert.equal(r.decoded_without_peer_up, true);
 });
 
@@ -300,4 +312,79 @@ test('Initiation and Termination carry their TLVs', () => {
   const term = events[1].event as EventByTopic['termination'];
   assert.equal(term.reason_code, 1);
   assert.ok(term.reason);
+});
+
+test('Peer Down after routes of the peer: later routes lose the remembered context too', () => {
+  const d = new BmpSessionDecoder({ routerAddress: '198.51.100.1' });
+  const withIds = '00000007 18 0a0001';
+  const events = collect(d, [
+    peerUp(open(65000, 1), open(65001, 2)),
+    bmp(0, Buffer.concat([peerHeader(), update('', ATTRS_AS4, withIds)])),
+    bmp(2, Buffer.concat([peerHeader(), Buffer.from([2, 0, 0])])),
+    bmp(0, Buffer.concat([peerHeader({ seconds: 1_700_000_001 }), update('', ATTRS_AS4, '18 0a0001')])),
+    peerUp(open(65000, null), open(65001, null)),
+    bmp(0, Buffer.concat([peerHeader({ seconds: 1_700_000_002 }), update('', ATTRS_AS4, '18 0a0002')])),
+  ]);
+  const routes = events.filter((e) => e.topic === 'route_monitoring').map((e) => e.event as EventByTopic['route_monitoring']);
+  assert.deepEqual(
+    routes.map((r) => [r.prefix, r.path_id, r.decoded_without_peer_up, r.bmp_timestamp]),
+    [
+      ['10.0.1.0/24', 7, false, 1_700_000_000_000_250],
+      ['10.0.1.0/24', null, true, 1_700_000_001_000_250],
+      ['10.0.2.0/24', null, false, 1_700_000_002_000_250],
+    ],
+  );
+});
+
+/** Every event of the streams, each stream decoded as `bmp decode` does (one session decoder each). */
+async function decodeAll(streams: { routerAddress: string; chunks: Iterable<Buffer> | AsyncIterable<Buffer> }[]): Promise<Emitted[]> {
+  const out: Emitted[] = [];
+  for (const input of streams) await decodeStream(input, (topic, event) => out.push({ topic, event }));
+  return out;
+}
+
+describe('the Route Monitoring hot path gives the events of the general path', () => {
+  /** Decodes the streams twice: as is, and with the hot path switched off (a decoder that never takes it). */
+  async function bothWays(streams: () => Promise<{ routerAddress: string; chunks: Iterable<Buffer> | AsyncIterable<Buffer> }[]>): Promise<{ fast: Emitted[]; general: Emitted[]; hot: number }> {
+    const proto = BmpSessionDecoder.prototype as unknown as { plainRouteMonitoring: (...args: unknown[]) => unknown };
+    const original = proto.plainRouteMonitoring;
+    let hot = 0;
+    proto.plainRouteMonitoring = function (this: unknown, ...args: unknown[]) {
+      const outcome = original.apply(this, args);
+      if (outcome !== null) hot++;
+      return outcome;
+    };
+    try {
+      const fast = await decodeAll(await streams());
+      proto.plainRouteMonitoring = () => null;
+      const general = await decodeAll(await streams());
+      return { fast, general, hot };
+    } finally {
+      proto.plainRouteMonitoring = original;
+    }
+  }
+
+  test('synthetic full tables, plain and ADD-PATH', async () => {
+    for (const addPath of [false, true]) {
+      const { fast, general, hot } = await bothWays(async () => [
+        { routerAddress: '192.0.2.254', chunks: [...fullTableDump({ prefixesV4: 3000, prefixesV6: 1000, peers: 3, seed: 5, addPath })] },
+      ]);
+      assert.ok(hot > 1000, `hot path taken ${hot} times`);
+      assert.equal(fast.length, general.length);
+      assert.deepStrictEqual(fast, general);
+    }
+  });
+
+  test('every capture', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {
+    const files = readdirSync(BMP_CAPTURE_DIR).filter((f) => /\.(pcap|pcapng|bmp)$/.test(f));
+    assert.ok(files.length > 0);
+    let hotTotal = 0;
+    for (const file of files) {
+      const { fast, general, hot } = await bothWays(() => openInput(join(BMP_CAPTURE_DIR, file), '0.0.0.0'));
+      hotTotal += hot;
+      assert.equal(fast.length, general.length, file);
+      assert.deepStrictEqual(fast, general, file);
+    }
+    assert.ok(hotTotal > 1000, `hot path taken ${hotTotal} times`);
+  });
 });

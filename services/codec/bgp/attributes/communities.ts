@@ -31,9 +31,9 @@ const NAMES = new Map<number, string>(Object.entries(WellKnownCommunity).map(([n
 export function decodeCommunities(buf: Buffer, start: number, end: number): number[] {
   const len = end - start;
   if (len === 0 || len % 4 !== 0) throw new CodecError(`COMMUNITIES length ${len} is not a non-zero multiple of 4 (RFC 7606 §7.8)`, start);
-  // Filled by push: a packed array (see decodeAsPath).
-  const out: number[] = [];
-  for (let pos = start; pos < end; pos += 4) out.push(u32(buf, pos));
+  // Allocated at its exact size (see decodeAsPath).
+  const out: number[] = new Array<number>(len >>> 2);
+  for (let pos = start, i = 0; pos < end; pos += 4, i++) out[i] = u32(buf, pos);
   return out;
 }
 
@@ -42,9 +42,26 @@ export function encodeCommunities(w: ByteWriter, values: readonly number[]): voi
   for (const v of values) w.u32(v, 'community');
 }
 
+/*
+ * Text memo: a table repeats a few thousand community values over and over (a network's own
+ * tags, its upstreams'), and a direct-mapped cache probe costs far less than two number-to-string
+ * conversions and a concatenation. Bounded (COMMUNITY_SLOTS entries, a collision replaces the
+ * slot); strings are immutable, so the memo cannot change any result.
+ */
+const COMMUNITY_SLOT_BITS = 13;
+const communityKeys = new Int32Array(1 << COMMUNITY_SLOT_BITS);
+const communityTexts: (string | null)[] = new Array<string | null>(1 << COMMUNITY_SLOT_BITS).fill(null);
+
 /** "65000:100" (high and low 16 bits). */
 export function formatCommunity(value: number): string {
-  return `${value >>> 16}:${value & 0xffff}`;
+  const key = value | 0;
+  const slot = Math.imul(key, 0x9e3779b1) >>> (32 - COMMUNITY_SLOT_BITS);
+  const cached = communityTexts[slot];
+  if (cached !== null && communityKeys[slot] === key) return cached;
+  const text = `${value >>> 16}:${value & 0xffff}`;
+  communityKeys[slot] = key;
+  communityTexts[slot] = text;
+  return text;
 }
 
 /** Name of a well-known community ("NO_EXPORT"), or null. */

@@ -311,92 +311,146 @@ export interface Attributes {
   as4Status: As4Status;
 }
 
-/** Builds the flat view of an attribute list (decoders call it once per UPDATE). */
-export function collectAttributes(list: readonly PathAttribute[], opts: BgpDecodeOptions): Attributes {
-  let origin: Origin | null = null;
-  let wireAsPath: AsPathSegment[] | null = null;
-  let nextHop: string | null = null;
-  let med: number | null = null;
-  let localPref: number | null = null;
-  let atomicAggregate = false;
-  let wireAggregator: Aggregator | null = null;
-  let communities: number[] | null = null;
-  let originatorId: string | null = null;
-  let clusterList: string[] | null = null;
-  let mpReach: MpReach | null = null;
-  let mpUnreach: MpUnreach | null = null;
-  let extendedCommunities: ExtendedCommunity[] | null = null;
-  let as4Path: AsPathSegment[] | null = null;
-  let as4Aggregator: Aggregator | null = null;
-  let ipv6ExtendedCommunities: Ipv6ExtendedCommunity[] | null = null;
-  let aigp: bigint | null = null;
-  let largeCommunities: string[] | null = null;
-  let otc: number | null = null;
-  const raw: RawAttribute[] = [];
-  for (const a of list) {
-    switch (a.kind) {
-      case 'origin':
-        origin = a.value;
-        break;
-      case 'as_path':
-        wireAsPath = a.value;
-        break;
-      case 'next_hop':
-        nextHop = a.value;
-        break;
-      case 'med':
-        med = a.value;
-        break;
-      case 'local_pref':
-        localPref = a.value;
-        break;
-      case 'atomic_aggregate':
-        atomicAggregate = true;
-        break;
-      case 'aggregator':
-        wireAggregator = a.value;
-        break;
-      case 'communities':
-        communities = a.value;
-        break;
-      case 'originator_id':
-        originatorId = a.value;
-        break;
-      case 'cluster_list':
-        clusterList = a.value;
-        break;
-      case 'mp_reach':
-        mpReach = a.value;
-        break;
-      case 'mp_unreach':
-        mpUnreach = a.value;
-        break;
-      case 'extended_communities':
-        extendedCommunities = a.value;
-        break;
-      case 'as4_path':
-        as4Path = a.value;
-        break;
-      case 'as4_aggregator':
-        as4Aggregator = a.value;
-        break;
-      case 'ipv6_extended_communities':
-        ipv6ExtendedCommunities = a.value;
-        break;
-      case 'aigp':
-        aigp = aigpMetric(a.value);
-        break;
-      case 'large_communities':
-        largeCommunities = a.value;
-        break;
-      case 'otc':
-        otc = a.value;
-        break;
-      case 'raw':
-        raw.push(a);
-        break;
-    }
+/** An Attributes with nothing set, every field present (one hidden class for all of them). */
+function emptyAttributes(): Attributes {
+  return {
+    origin: null,
+    asPath: null,
+    nextHop: null,
+    med: null,
+    localPref: null,
+    atomicAggregate: false,
+    aggregator: null,
+    communities: null,
+    originatorId: null,
+    clusterList: null,
+    mpReach: null,
+    mpUnreach: null,
+    extendedCommunities: null,
+    ipv6ExtendedCommunities: null,
+    aigp: null,
+    largeCommunities: null,
+    otc: null,
+    raw: [],
+    wireAsPath: null,
+    wireAggregator: null,
+    as4Path: null,
+    as4Aggregator: null,
+    as4Status: 'none',
+  };
+}
+
+/**
+ * Files the value of one decoded attribute, by type code (the codes with a codec in CODECS; the
+ * value is what that codec's decoder returned). AS_PATH and AGGREGATOR go to the wire fields;
+ * finishAttributes derives the effective ones.
+ */
+function setAttribute(a: Attributes, code: number, value: unknown): void {
+  switch (code) {
+    case 1:
+      a.origin = value as Origin;
+      break;
+    case 2:
+      a.wireAsPath = value as AsPathSegment[];
+      break;
+    case 3:
+      a.nextHop = value as string;
+      break;
+    case 4:
+      a.med = value as number;
+      break;
+    case 5:
+      a.localPref = value as number;
+      break;
+    case 6:
+      a.atomicAggregate = true;
+      break;
+    case 7:
+      a.wireAggregator = value as Aggregator;
+      break;
+    case 8:
+      a.communities = value as number[];
+      break;
+    case 9:
+      a.originatorId = value as string;
+      break;
+    case 10:
+      a.clusterList = value as string[];
+      break;
+    case 14:
+      a.mpReach = value as MpReach;
+      break;
+    case 15:
+      a.mpUnreach = value as MpUnreach;
+      break;
+    case 16:
+      a.extendedCommunities = value as ExtendedCommunity[];
+      break;
+    case 17:
+      a.as4Path = value as AsPathSegment[];
+      break;
+    case 18:
+      a.as4Aggregator = value as Aggregator;
+      break;
+    case 25:
+      a.ipv6ExtendedCommunities = value as Ipv6ExtendedCommunity[];
+      break;
+    case 26:
+      a.aigp = aigpMetric(value as AigpTlv[]);
+      break;
+    case 32:
+      a.largeCommunities = value as string[];
+      break;
+    case 35:
+      a.otc = value as number;
+      break;
   }
+}
+
+/**
+ * decodeValue and setAttribute in one switch, for decodeAttributes: the common attributes are
+ * decoded straight into their field (nothing is set when the decoder throws).
+ */
+function decodeInto(a: Attributes, code: number, buf: Buffer, s: number, e: number, opts: BgpDecodeOptions): void {
+  switch (code) {
+    case 1:
+      a.origin = decodeOrigin(buf, s, e);
+      return;
+    case 2:
+      a.wireAsPath = decodeAsPath(buf, s, e, opts.fourOctetAs ? 4 : 2);
+      return;
+    case 3:
+      a.nextHop = decodeNextHop(buf, s, e);
+      return;
+    case 4:
+      a.med = decodeMed(buf, s, e);
+      return;
+    case 5:
+      a.localPref = decodeLocalPref(buf, s, e);
+      return;
+    case 8:
+      a.communities = decodeCommunities(buf, s, e);
+      return;
+    case 14:
+      a.mpReach = decodeMpReach(buf, s, e, opts);
+      return;
+    case 15:
+      a.mpUnreach = decodeMpUnreach(buf, s, e, opts);
+      return;
+    case 32:
+      a.largeCommunities = decodeLargeCommunities(buf, s, e);
+      return;
+    default:
+      setAttribute(a, code, decodeValue(code, buf, s, e, opts));
+  }
+}
+
+/** The effective AS path and aggregator from the wire ones and AS4_PATH / AS4_AGGREGATOR. */
+function finishAttributes(a: Attributes, opts: BgpDecodeOptions): Attributes {
+  const wireAsPath = a.wireAsPath;
+  const wireAggregator = a.wireAggregator;
+  const as4Path = a.as4Path;
+  const as4Aggregator = a.as4Aggregator;
   let asPath = wireAsPath;
   let aggregator = wireAggregator;
   let as4Status: As4Status = 'none';
@@ -417,31 +471,72 @@ export function collectAttributes(list: readonly PathAttribute[], opts: BgpDecod
       }
     }
   }
-  return {
-    origin,
-    asPath,
-    nextHop,
-    med,
-    localPref,
-    atomicAggregate,
-    aggregator,
-    communities,
-    originatorId,
-    clusterList,
-    mpReach,
-    mpUnreach,
-    extendedCommunities,
-    ipv6ExtendedCommunities,
-    aigp,
-    largeCommunities,
-    otc,
-    raw,
-    wireAsPath,
-    wireAggregator,
-    as4Path,
-    as4Aggregator,
-    as4Status,
-  };
+  a.asPath = asPath;
+  a.aggregator = aggregator;
+  a.as4Status = as4Status;
+  return a;
+}
+
+/** Builds the flat view of an attribute list (decoders call it once per UPDATE). */
+export function collectAttributes(list: readonly PathAttribute[], opts: BgpDecodeOptions): Attributes {
+  const a = emptyAttributes();
+  for (const attribute of list) {
+    // By kind, as the list says (a hand-built list need not have the canonical type codes).
+    const kind = attribute.kind;
+    if (kind === 'raw') a.raw.push(attribute);
+    else setAttribute(a, KIND_CODES.get(kind) as number, attribute.value);
+  }
+  return finishAttributes(a, opts);
+}
+
+/**
+ * decodeAttributeList and collectAttributes in one pass: the Attributes of the path attributes in
+ * [start, end), equal to collectAttributes(decodeAttributeList(buf, start, end, opts), opts), the
+ * same errors thrown, without the list and its per-attribute objects (for the event model's hot
+ * path, which reads only the flat view).
+ */
+export function decodeAttributes(buf: Buffer, start: number, end: number, opts: BgpDecodeOptions): Attributes {
+  const a = emptyAttributes();
+  if (++generation === 0xffffffff) {
+    seen.fill(0);
+    generation = 1;
+  }
+  let pos = start;
+  while (pos < end) {
+    if (end - pos < 3) throw new CodecError(`path attribute header needs at least 3 bytes, only ${end - pos} left`, pos);
+    const flags = buf[pos];
+    const code = buf[pos + 1];
+    let len: number;
+    let vstart: number;
+    if (flags & AttrFlag.EXTENDED_LENGTH) {
+      if (end - pos < 4) throw new CodecError(`${attributeName(code)} header with Extended Length needs 4 bytes, only ${end - pos} left`, pos);
+      len = (buf[pos + 2] << 8) | buf[pos + 3];
+      vstart = pos + 4;
+    } else {
+      len = buf[pos + 2];
+      vstart = pos + 3;
+    }
+    const vend = vstart + len;
+    if (vend > end) throw new CodecError(`${attributeName(code)} length ${len} exceeds path attributes (${end - vstart} bytes left)`, pos);
+    if (seen[code] === generation) {
+      const error = `repeated ${attributeName(code)}: only the first occurrence is used (RFC 7606 §3 g) (at byte ${pos})`;
+      a.raw.push({ code, kind: 'raw', flags, value: buf.subarray(vstart, vend), error });
+    } else {
+      seen[code] = generation;
+      if (CODECS[code] === undefined) {
+        a.raw.push({ code, kind: 'raw', flags, value: buf.subarray(vstart, vend), error: null });
+      } else {
+        try {
+          decodeInto(a, code, buf, vstart, vend, opts);
+        } catch (e) {
+          if (!(e instanceof CodecError)) throw e;
+          a.raw.push({ code, kind: 'raw', flags, value: buf.subarray(vstart, vend), error: e.message });
+        }
+      }
+    }
+    pos = vend;
+  }
+  return finishAttributes(a, opts);
 }
 
 export type { RawAttribute } from './raw.js';

@@ -95,9 +95,8 @@ export function decodeMpReach(buf: Buffer, start: number, end: number, opts: Bgp
   }
   const nextHop = decodeMpNextHop(buf, start + 4, nhLen);
   const reserved = buf[start + 4 + nhLen];
-  const routes: Route[] = [];
   const nlri = start + 5 + nhLen;
-  if (nlri < end) decodeNlri(buf, nlri, end, afi, safi, opts.addPath(afi, safi), false, routes);
+  const routes: Route[] = nlri < end ? decodeNlri(buf, nlri, end, afi, safi, opts.addPath(afi, safi), false) : [];
   return { afi, safi, nextHop, reserved, routes };
 }
 

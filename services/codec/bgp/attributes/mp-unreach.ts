@@ -18,8 +18,7 @@ export function decodeMpUnreach(buf: Buffer, start: number, end: number, opts: B
   if (end - start < 3) throw new CodecError(`MP_UNREACH_NLRI length ${end - start} is below the 3-octet minimum (RFC 4760 §4)`, start);
   const afi = (buf[start] << 8) | buf[start + 1];
   const safi = buf[start + 2];
-  const routes: Route[] = [];
-  if (start + 3 < end) decodeNlri(buf, start + 3, end, afi, safi, opts.addPath(afi, safi), true, routes);
+  const routes: Route[] = start + 3 < end ? decodeNlri(buf, start + 3, end, afi, safi, opts.addPath(afi, safi), true) : [];
   return { afi, safi, routes };
 }
 

@@ -12,30 +12,29 @@ import type { Route } from './route.js';
 import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
 
 /**
- * Decodes the NLRI block [start, end) of a family, appending routes to `out`. `withdraw` is true
+ * Decodes the NLRI block [start, end) of a family into a new array of routes. `withdraw` is true
  * inside MP_UNREACH_NLRI (it matters for labeled families only). Throws CodecError when malformed.
  */
-export function decodeNlri(buf: Buffer, start: number, end: number, afi: number, safi: number, addPath: boolean, withdraw: boolean, out: Route[]): void {
+export function decodeNlri(buf: Buffer, start: number, end: number, afi: number, safi: number, addPath: boolean, withdraw: boolean): Route[] {
+  const out: Route[] = [];
   switch (nlriEncoding(afi, safi)) {
     case 'ipv4':
-      decodeIPv4Prefixes(buf, start, end, afi, safi, addPath, out);
-      return;
+      return decodeIPv4Prefixes(buf, start, end, afi, safi, addPath);
     case 'ipv6':
-      decodeIPv6Prefixes(buf, start, end, afi, safi, addPath, out);
-      return;
+      return decodeIPv6Prefixes(buf, start, end, afi, safi, addPath);
     case 'labeled_ipv4':
       decodeLabeledPrefixes(buf, start, end, afi, safi, addPath, withdraw, 32, 0, out);
-      return;
+      return out;
     case 'labeled_ipv6':
       decodeLabeledPrefixes(buf, start, end, afi, safi, addPath, withdraw, 128, 0, out);
-      return;
+      return out;
     case 'vpn_ipv4':
     case 'vpn_ipv6':
       decodeVpnPrefixes(buf, start, end, afi, safi, addPath, withdraw, out);
-      return;
+      return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
-      return;
+      return out;
   }
 }
 

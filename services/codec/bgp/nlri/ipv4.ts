@@ -13,8 +13,29 @@ import { ipv4PrefixText, parsePrefix, writePrefixOctets } from './prefix.js';
 import type { PrefixRoute, Route } from './route.js';
 import { u32 } from '../bytes.js';
 
-/** Decodes entries from `pos` to exactly `end`, appending to `out`. */
-export function decodeIPv4Prefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean, out: Route[]): void {
+/**
+ * How many entries of plain prefixes (IPv4 or IPv6, optionally with path identifiers) lie in
+ * [pos, end), read from their length octets alone: exact for a well-formed block, and for a
+ * malformed one no more than the decoders get through before they throw.
+ */
+export function countPrefixes(buf: Uint8Array, pos: number, end: number, addPath: boolean): number {
+  const idLength = addPath ? 4 : 0;
+  let n = 0;
+  for (;;) {
+    pos += idLength;
+    if (pos >= end) return n;
+    pos += 1 + ((buf[pos] + 7) >>> 3);
+    n++;
+  }
+}
+
+/**
+ * Decodes entries from `pos` to exactly `end` into a new array of exactly their number (an array
+ * grown by push would reserve room for 16 routes for the usual one to four).
+ */
+export function decodeIPv4Prefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean): Route[] {
+  const out = new Array<Route>(countPrefixes(buf, pos, end, addPath));
+  let i = 0;
   while (pos < end) {
     let pathId: number | null = null;
     if (addPath) {
@@ -27,9 +48,10 @@ export function decodeIPv4Prefixes(buf: Buffer, pos: number, end: number, afi: n
     const n = (bits + 7) >>> 3;
     if (pos + 1 + n > end) throw new CodecError(`IPv4 prefix /${bits} needs ${n} bytes, only ${end - pos - 1} left`, pos);
     const route: PrefixRoute = { kind: 'prefix', afi, safi, prefix: ipv4PrefixText(buf, pos + 1, bits), pathId };
-    out.push(route);
+    out[i++] = route;
     pos += 1 + n;
   }
+  return out;
 }
 
 /** Writes plain prefixes (IPv4 or IPv6 by `width`) with optional path identifiers. */

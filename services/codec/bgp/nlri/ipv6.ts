@@ -5,12 +5,15 @@
  */
 import { CodecError } from '../../errors.js';
 import type { ByteWriter } from '../writer.js';
-import { encodePrefixes } from './ipv4.js';
+import { countPrefixes, encodePrefixes } from './ipv4.js';
 import { ipv6PrefixText } from './prefix.js';
 import type { PrefixRoute, Route } from './route.js';
 import { u32 } from '../bytes.js';
 
-export function decodeIPv6Prefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean, out: Route[]): void {
+/** Decodes entries from `pos` to exactly `end` into a new array of exactly their number (see IPv4). */
+export function decodeIPv6Prefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean): Route[] {
+  const out = new Array<Route>(countPrefixes(buf, pos, end, addPath));
+  let i = 0;
   while (pos < end) {
     let pathId: number | null = null;
     if (addPath) {
@@ -23,9 +26,10 @@ export function decodeIPv6Prefixes(buf: Buffer, pos: number, end: number, afi: n
     const n = (bits + 7) >>> 3;
     if (pos + 1 + n > end) throw new CodecError(`IPv6 prefix /${bits} needs ${n} bytes, only ${end - pos - 1} left`, pos);
     const route: PrefixRoute = { kind: 'prefix', afi, safi, prefix: ipv6PrefixText(buf, pos + 1, bits), pathId };
-    out.push(route);
+    out[i++] = route;
     pos += 1 + n;
   }
+  return out;
 }
 
 export function encodeIPv6Prefixes(w: ByteWriter, routes: readonly Route[], addPath: boolean): void {

@@ -20,15 +20,29 @@ const PARSE = Buffer.alloc(16);
 const OCTET_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
 const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}`);
 const SLASH_BITS: readonly string[] = Array.from({ length: 129 }, (_, i) => `/${i}`);
+/*
+ * The octets not on the wire and the length, in one piece, by wire octet count n = ⌈bits/8⌉ < 4:
+ * ZERO_TAIL[n][bits] = "0/24" (n 3), "0.0/16" (n 2), ... So the text of a prefix up to /24, most
+ * of a table, is n + 1 pieces: one concatenation (and one intermediate string) fewer.
+ */
+const ZERO_TAIL: readonly (readonly string[])[] = ['0.0.0.0', '0.0.0', '0.0', '0'].map((zeros) => Array.from({ length: 33 }, (_, i) => `${zeros}/${i}`));
 
 /** CIDR text for an IPv4 prefix of `bits` bits whose ⌈bits/8⌉ octets start at `pos`. */
 export function ipv4PrefixText(buf: Uint8Array, pos: number, bits: number): string {
   const n = (bits + 7) >>> 3;
-  const a = n > 0 ? buf[pos] : 0;
-  const b = n > 1 ? buf[pos + 1] : 0;
-  const c = n > 2 ? buf[pos + 2] : 0;
-  const d = n > 3 ? buf[pos + 3] : 0;
-  return OCTET_DOT[a] + OCTET_DOT[b] + OCTET_DOT[c] + OCTET[d] + (bits <= 128 ? SLASH_BITS[bits] : `/${bits}`);
+  switch (n) {
+    case 3:
+      return OCTET_DOT[buf[pos]] + OCTET_DOT[buf[pos + 1]] + OCTET_DOT[buf[pos + 2]] + ZERO_TAIL[3][bits];
+    case 2:
+      return OCTET_DOT[buf[pos]] + OCTET_DOT[buf[pos + 1]] + ZERO_TAIL[2][bits];
+    case 1:
+      return OCTET_DOT[buf[pos]] + ZERO_TAIL[1][bits];
+    case 0:
+      return ZERO_TAIL[0][bits];
+    default:
+      // n 4 (bits 25-32), and the over-long lengths callers reject before or after (labeled NLRI).
+      return OCTET_DOT[buf[pos]] + OCTET_DOT[buf[pos + 1]] + OCTET_DOT[buf[pos + 2]] + OCTET[buf[pos + 3]] + (bits <= 128 ? SLASH_BITS[bits] : `/${bits}`);
+  }
 }
 
 /** CIDR text for an IPv6 prefix of `bits` bits whose ⌈bits/8⌉ octets start at `pos`. */

@@ -3,7 +3,9 @@
  * - random valid UPDATEs and OPENs: decode(encode(x)) deep-equals x, and encode(decode(bytes))
  *   reproduces the bytes;
  * - random and mutated bytes: decoding throws nothing but CodecError (and never the internal-error
- *   fallback), and whatever decodes re-encodes byte for byte.
+ *   fallback), and whatever decodes re-encodes byte for byte;
+ * - scanUpdate (the event model's hot path) reads exactly what decodeUpdateBody reads, on valid,
+ *   mutated and random UPDATEs, and declines only what it leaves to decodeUpdateBody.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -24,6 +26,7 @@ import {
   makeOpen,
   makeUpdate,
   nlriEncoding,
+  scanUpdate,
   WITHDRAW_COMPAT_LABEL,
   type AsPathSegment,
   type BgpDecodeOptions,
@@ -32,8 +35,10 @@ import {
   type OpenMessage,
   type OptionalParameter,
   type PathAttribute,
+  type PrefixBlock,
   type PrefixRoute,
   type Route,
+  type ScanConverters,
   type UpdateMessage,
 } from '../../../../services/codec/bgp/index.js';
 import { ipv4PrefixText, ipv6PrefixText } from '../../../../services/codec/bgp/nlri/prefix.js';
@@ -165,9 +170,9 @@ function asPathArb(asMax: number, as4: boolean): fc.Arbitrary<AsPathSegment[]> {
 const flagsArb = u8;
 const mpFlagsArb = u8.map((f) => f | 0x10);
 
-function attributeArbs(opts: BgpDecodeOptions): fc.Arbitrary<PathAttribute>[] {
+function attributeArbs(opts: BgpDecodeOptions, families: Fam[] = FAMILIES): fc.Arbitrary<PathAttribute>[] {
   const asMax = opts.fourOctetAs ? 0xffffffff : 0xffff;
-  const fam = fc.constantFrom(...FAMILIES);
+  const fam = fc.constantFrom(...families);
   const a = <K extends PathAttribute['kind']>(code: number, kind: K, value: fc.Arbitrary<unknown>, flags = flagsArb): fc.Arbitrary<PathAttribute> =>
     fc.tuple(flags, value).map(([f, v]) => ({ code, kind, flags: f, value: v }) as PathAttribute);
   return [
@@ -386,6 +391,126 @@ describe('property: arbitrary bytes only ever raise CodecError', () => {
         decodeOrCodecError(buf, makeDecodeOptions(true));
       }),
       { numRuns: RUNS * 2 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- scanUpdate
+
+/** A scan's routes as the PrefixRoutes decodeUpdateBody makes of them. */
+function blockRoutes(block: PrefixBlock | null): Route[] {
+  if (block === null) return [];
+  return block.prefixes.map((prefix, i): Route => ({ kind: 'prefix', afi: block.afi, safi: block.safi, prefix, pathId: block.pathIds === null ? null : block.pathIds[i] }));
+}
+
+const SCAN_AS_IS: ScanConverters<{ asn: number; segment: string }, number> = { hop: (asn, segment) => ({ asn, segment }), community: (value) => value };
+
+/**
+ * scanUpdate against decodeBgpMessage on one UPDATE: when the scan reads it, it holds the same
+ * routes, End-of-RIB and attribute values; when it does not, decodeBgpMessage must fail or find
+ * what the scan leaves to it (a raw attribute, AS4_PATH / AS4_AGGREGATOR, non-plain MP NLRI).
+ */
+function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
+  let msg: UpdateMessage | null = null;
+  try {
+    const m = decodeBgpMessage(buf, opts);
+    if (m.type === 'update') msg = m;
+  } catch {
+    // malformed: the scan must decline
+  }
+  const scan = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS) : null;
+  if (scan === null) {
+    if (msg === null) return;
+    const a = msg.attributes;
+    const plainOrEmpty = (x: { afi: number; safi: number; routes: Route[] } | null): boolean =>
+      x === null || x.routes.length === 0 || ['ipv4', 'ipv6'].includes(nlriEncoding(x.afi, x.safi));
+    assert.ok(
+      a.raw.length > 0 || a.as4Path !== null || a.as4Aggregator !== null || !plainOrEmpty(a.mpReach) || !plainOrEmpty(a.mpUnreach),
+      'scanUpdate declined an UPDATE it reads',
+    );
+    return;
+  }
+  assert.ok(msg !== null, 'scanUpdate read an UPDATE decodeBgpMessage rejects');
+  const a = msg.attributes;
+  assert.equal(a.raw.length, 0);
+  assert.deepStrictEqual(blockRoutes(scan.withdrawn), msg.withdrawn);
+  assert.deepStrictEqual(blockRoutes(scan.nlri), msg.nlri);
+  assert.deepStrictEqual(scan.endOfRib, msg.endOfRib);
+  assert.deepStrictEqual(scan.mpReach === null ? null : { afi: scan.mpReach.afi, safi: scan.mpReach.safi, routes: blockRoutes(scan.mpReach) }, a.mpReach && { afi: a.mpReach.afi, safi: a.mpReach.safi, routes: a.mpReach.routes });
+  assert.deepStrictEqual(scan.mpReachNextHop, a.mpReach && a.mpReach.nextHop);
+  assert.deepStrictEqual(scan.mpUnreach === null ? null : { afi: scan.mpUnreach.afi, safi: scan.mpUnreach.safi, routes: blockRoutes(scan.mpUnreach) }, a.mpUnreach);
+  const hops = a.asPath === null ? null : a.asPath.flatMap((s) => s.asns.map((asn) => ({ asn, segment: s.type })));
+  assert.deepStrictEqual(scan.asPath, hops);
+  assert.equal(scan.asPathSegments, a.asPath === null ? 0 : a.asPath.length);
+  assert.deepStrictEqual(
+    [scan.origin, scan.nextHop, scan.med, scan.localPref, scan.atomicAggregate, scan.aggregator, scan.communities, scan.originatorId, scan.clusterList],
+    [a.origin, a.nextHop, a.med, a.localPref, a.atomicAggregate, a.aggregator, a.communities, a.originatorId, a.clusterList],
+  );
+  assert.deepStrictEqual(
+    [scan.extendedCommunities, scan.ipv6ExtendedCommunities, scan.aigp, scan.largeCommunities, scan.otc],
+    [a.extendedCommunities, a.ipv6ExtendedCommunities, a.aigp, a.largeCommunities, a.otc],
+  );
+}
+
+/** UPDATEs of the shape scanUpdate reads: no raw attributes, no AS4_*, plain IP families only. */
+const plainUpdateArb: fc.Arbitrary<{ opts: BgpDecodeOptions; msg: UpdateMessage }> = optsArb.chain((opts) => {
+  const v4 = { afi: 1, safi: 1 };
+  const plain = FAMILIES.filter((f) => ['ipv4', 'ipv6'].includes(nlriEncoding(f.afi, f.safi)));
+  const attrList = fc
+    .subarray(attributeArbs(opts, plain))
+    .chain((known) => fc.tuple(...known))
+    .map((list) => list.filter((a) => a.code !== 17 && a.code !== 18))
+    .chain((list) => fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }));
+  return fc.tuple(routesArb(v4, opts, true), attrList, routesArb(v4, opts, false)).map(([withdrawn, attributeList, nlri]) => ({
+    opts,
+    msg: makeUpdate({ withdrawn, attributeList, nlri }, opts),
+  }));
+});
+
+describe('property: scanUpdate reads what decodeUpdateBody reads', () => {
+  it('valid UPDATEs', () => {
+    fc.assert(
+      fc.property(updateArb, ({ opts, msg }) => scanAgrees(encodeUpdate(msg, opts), opts)),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('valid UPDATEs of the common shape: all read', () => {
+    fc.assert(
+      fc.property(plainUpdateArb, ({ opts, msg }) => {
+        const buf = encodeUpdate(msg, opts);
+        assert.notEqual(scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS), null);
+        scanAgrees(buf, opts);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('mutated UPDATEs (byte flips, truncation) with random options', () => {
+    const mutation = rec({
+      flips: fc.array(fc.tuple(fc.nat(), u8), { maxLength: 4 }),
+      cut: fc.option(fc.nat()),
+    });
+    fc.assert(
+      fc.property(fc.oneof(updateArb, plainUpdateArb), mutation, optsArb, ({ opts, msg }, m, otherOpts) => {
+        const buf = Buffer.from(encodeUpdate(msg, opts));
+        for (const [pos, v] of m.flips) if (buf.length > 19) buf[19 + (pos % (buf.length - 19))] = v;
+        let out = buf;
+        if (m.cut !== null) {
+          out = buf.subarray(0, 19 + (m.cut % (buf.length - 18)));
+          out.writeUInt16BE(out.length, 16);
+        }
+        scanAgrees(out, opts);
+        scanAgrees(out, otherOpts);
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('random bodies', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), optsArb, (body, opts) => scanAgrees(withHeader(2, body), opts)),
+      { numRuns: RUNS * 3 },
     );
   });
 });
