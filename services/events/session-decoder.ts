@@ -10,6 +10,14 @@
  * Hot path: an UPDATE's attributes are converted once and shared (same array objects) by all its
  * prefix events; each event is built by one function with a fixed field order, so V8 gives all
  * route events one hidden class. Nothing in here throws: every failure becomes an error event.
+ *
+ * Route Monitoring is read in three tiers, each giving exactly the events of the next (the unit
+ * tests compare them on every capture): a v3 message whose UPDATE fills it, of a peer whose
+ * options are known, is read in place (plainRouteMonitoring) — by scanUpdate straight into events
+ * when it has the common shape (no Route objects, no attribute objects), else by
+ * decodeUpdateWithKnownOptions; anything that does not decode cleanly that way falls back, having
+ * emitted nothing, to the general path (decodeBmpMessage, the BGP heuristics), which also reports
+ * the errors.
  */
 import { CodecError } from '../codec/errors.js';
 import {
@@ -37,7 +45,6 @@ import {
   decodeOpen,
   decodeOptionsFromOpens,
   decodeUpdateWithKnownOptions,
-  isUpdateMessage,
   scanUpdate,
   BGP_HEADER_LENGTH,
   describeNotification,
@@ -171,7 +178,7 @@ export class BmpSessionDecoder {
    * same peer skips the header object and the context lookup. Cleared (lastPeer = null) whenever
    * the per-peer contexts change.
    */
-  private readonly lastPeerWords = new Int32Array(9);
+  private readonly lastPeerOctets = new Uint8Array(PEER_IDENTITY_LENGTH);
   private lastPeer: PerPeerHeader | null = null;
   private lastPeerOptions: BgpDecodeOptions | null = null;
   private lastPeerTableName: string | null = null;
@@ -351,30 +358,12 @@ export class BmpSessionDecoder {
    */
   private plainRouteMonitoring(bytes: Buffer, streamOffset: number, sink: EventSink): MessageOutcome | null {
     const o = BMP_COMMON_HEADER_LENGTH;
-    // Octets 0-33 of the per-peer header: everything but the timestamp.
-    const w0 = word(bytes, o);
-    const w1 = word(bytes, o + 4);
-    const w2 = word(bytes, o + 8);
-    const w3 = word(bytes, o + 12);
-    const w4 = word(bytes, o + 16);
-    const w5 = word(bytes, o + 20);
-    const w6 = word(bytes, o + 24);
-    const w7 = word(bytes, o + 28);
-    const w8 = (bytes[o + 32] << 8) | bytes[o + 33];
-    const last = this.lastPeerWords;
+    const last = this.lastPeerOctets;
     let peer = this.lastPeer;
-    if (
-      peer === null ||
-      w0 !== last[0] ||
-      w1 !== last[1] ||
-      w2 !== last[2] ||
-      w3 !== last[3] ||
-      w4 !== last[4] ||
-      w5 !== last[5] ||
-      w6 !== last[6] ||
-      w7 !== last[7] ||
-      w8 !== last[8]
-    ) {
+    // Octets 0-33 of the per-peer header: everything but the timestamp.
+    let same = peer !== null;
+    for (let i = 0; same && i < PEER_IDENTITY_LENGTH; i++) same = bytes[o + i] === last[i];
+    if (peer === null || !same) {
       // A peer other than the last one's: decode its header and look up its context.
       try {
         peer = decodePerPeerHeader(bytes, o);
@@ -385,26 +374,21 @@ export class BmpSessionDecoder {
       this.lastPeer = peer;
       this.lastPeerOptions = this.optionsFor(peer, context);
       this.lastPeerTableName = context?.tableName ?? null;
-      last[0] = w0;
-      last[1] = w1;
-      last[2] = w2;
-      last[3] = w3;
-      last[4] = w4;
-      last[5] = w5;
-      last[6] = w6;
-      last[7] = w7;
-      last[8] = w8;
+      for (let i = 0; i < PEER_IDENTITY_LENGTH; i++) last[i] = bytes[o + i];
     }
     const known = this.lastPeerOptions;
     const end = bytes.length;
-    if (known === null || !isUpdateMessage(bytes, ROUTE_MONITORING_PDU_OFFSET, end)) return null;
+    // isPlainRouteMonitoring checked the marker and the length: what isUpdateMessage checks but the type.
+    if (known === null || bytes[ROUTE_MONITORING_PDU_OFFSET + 18] !== BGP_UPDATE) return null;
     // The UPDATE of the common shape is read straight into events; failing that, decoded in
     // place with the known options.
     const scan = scanUpdate(bytes, ROUTE_MONITORING_PDU_OFFSET + BGP_HEADER_LENGTH, end, known, EVENT_CONVERTERS);
     const update = scan === null ? decodeUpdateWithKnownOptions(bytes, ROUTE_MONITORING_PDU_OFFSET, end, known) : null;
     if (scan === null && update === null) return null;
     // The timestamp as decodePerPeerHeader reads it (microseconds; 0 = not available).
-    const micros = (word(bytes, o + 34) >>> 0) * 1_000_000 + (word(bytes, o + 38) >>> 0);
+    const t = o + PEER_IDENTITY_LENGTH;
+    const seconds = bytes[t] * 0x1000000 + ((bytes[t + 1] << 16) | (bytes[t + 2] << 8) | bytes[t + 3]);
+    const micros = seconds * 1_000_000 + bytes[t + 4] * 0x1000000 + ((bytes[t + 5] << 16) | (bytes[t + 6] << 8) | bytes[t + 7]);
     const timestamp = micros === 0 ? null : micros;
     try {
       const events =
@@ -474,7 +458,7 @@ export class BmpSessionDecoder {
   private scanEvents(scan: UpdateScan<AsPathHop, string>, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, sink: EventSink): number {
     if (scan.endOfRib !== null) {
       const { afi, safi } = scan.endOfRib;
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false));
       return 1;
     }
     let count = 0;
@@ -500,10 +484,11 @@ export class BmpSessionDecoder {
     sink: EventSink,
   ): number {
     const { afi, safi, prefixes, pathIds } = block;
+    const family = familyName(afi, safi);
     const n = prefixes.length;
     for (let i = 0; i < n; i++) {
       const pathId = pathIds === null ? null : pathIds[i];
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false));
     }
     return n;
   }
@@ -521,9 +506,10 @@ export class BmpSessionDecoder {
     nextHop: string | null,
     guessed: boolean,
   ): RouteEvent {
-    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, null, null, null, EMPTY, null, a, nextHop, guessed);
-    if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
-    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
+    const family = familyName(afi, safi);
+    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed);
+    if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
+    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
   }
 
   /** The one place route events are made: every one gets the same fields in the same order. */
@@ -534,6 +520,7 @@ export class BmpSessionDecoder {
     action: RouteAction,
     afi: number,
     safi: number,
+    family: string,
     prefix: string | null,
     pathId: number | null,
     rd: string | null,
@@ -562,7 +549,7 @@ export class BmpSessionDecoder {
       action,
       afi,
       safi,
-      family: familyName(afi, safi),
+      family,
       prefix,
       path_id: pathId,
       rd,
@@ -776,14 +763,6 @@ export class BmpSessionDecoder {
 
 // ------------------------------------------------------------------------------ helpers --
 
-/**
- * Big-endian 32-bit word at `o` as a signed int32, by indexed reads (the caller checked the
- * bounds), as per-peer-header.ts reads the header.
- */
-function word(buf: Buffer, o: number): number {
-  return (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
-}
-
 function errorText(err: unknown): string {
   return err instanceof CodecError ? `${err.reason} (at byte ${err.offset})` : err instanceof Error ? err.message : String(err);
 }
@@ -824,6 +803,12 @@ function communityTexts(values: readonly number[]): string[] {
   for (let i = 0; i < n; i++) out[i] = formatCommunity(values[i]);
   return out;
 }
+
+/** Per-peer header octets that identify the peer (type, flags, distinguisher, address, AS, BGP ID): all but the timestamp. */
+const PEER_IDENTITY_LENGTH = 34;
+
+/** BGP message type of an UPDATE (RFC 4271 §4.1). */
+const BGP_UPDATE = 2;
 
 /** How scanUpdate renders AS_PATH members and COMMUNITIES values: as asPathHops and communityTexts do. */
 const EVENT_CONVERTERS: ScanConverters<AsPathHop, string> = {

@@ -223,10 +223,11 @@ function optionSensitiveErrors(msg: BgpMessage): number {
  * The common case of decodeBgpMessageHeuristic(buf.subarray(start, end), known), read in place:
  * the BGP message at [start, end) of `buf` is an UPDATE whose header (marker, length = end -
  * start) is sound and which decodes with the `known` options without an exception and without
- * option-sensitive attribute errors. Then the result is the UpdateMessage that call would return
- * (with heuristic false), without the PDU view and the result object; otherwise null, and the
- * caller takes the general path, which also reports errors with offsets relative to the PDU
- * (here they would be relative to `buf`). For the session decoder's hot path.
+ * option-sensitive attribute errors. Then the result holds what the UpdateMessage of that call
+ * (heuristic false) holds, read by decodeUpdateRoutes (no attribute list), without the PDU view
+ * and the result object; otherwise null, and the caller takes the general path, which also
+ * reports errors with offsets relative to the PDU (here they would be relative to `buf`). For the
+ * session decoder's hot path.
  */
 export function decodeUpdateWithKnownOptions(buf: Buffer, start: number, end: number, known: BgpDecodeOptions): UpdateRoutes | null {
   if (!isUpdateMessage(buf, start, end)) return null;
