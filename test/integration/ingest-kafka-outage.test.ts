@@ -15,6 +15,7 @@ import type { Consumer } from 'kafkajs';
 import { replay } from '../../services/cli/replay.js';
 import { decodeStream } from '../../services/cli/decode.js';
 import { createKafka } from '../../services/kafka/client.js';
+import { freePorts } from '../helpers/ports.js';
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../unit/capture/testdata.js';
 
@@ -30,6 +31,7 @@ test('Kafka stopped for 20 s mid-replay: nothing lost, routers paused, memory bo
   const prefix = `${uniqueName('outage')}.`;
   const file = join(BMP_CAPTURE_DIR, 'bmpplay-huawei-vrp-bmpv4-raw.bmp');
   const routers = 2;
+  const [bmpPort, httpPort] = await freePorts(2);
   const loops = 2;
   const expected = new Map<string, number>();
   await decodeStream({ routerAddress: '127.0.0.1', chunks: [readFileSync(file)] }, (topic) => {
@@ -43,9 +45,9 @@ test('Kafka stopped for 20 s mid-replay: nothing lost, routers paused, memory bo
       BMP_REGISTRY_URL: registrySettings.url,
       BMP_TOPIC_PREFIX: prefix,
       BMP_INGEST_HOST: '127.0.0.1',
-      BMP_INGEST_PORT: '21791',
+      BMP_INGEST_PORT: String(bmpPort),
       BMP_INGEST_HTTP_HOST: '127.0.0.1',
-      BMP_INGEST_HTTP_PORT: '29465',
+      BMP_INGEST_HTTP_PORT: String(httpPort),
       BMP_INGEST_RAW: 'false',
       BMP_PRODUCER_MAX_PENDING_BYTES: String(MAX_PENDING),
       BMP_PRODUCER_MAX_PENDING_BYTES_PER_SESSION: String(MAX_PENDING_PER_SESSION),
@@ -59,7 +61,7 @@ test('Kafka stopped for 20 s mid-replay: nothing lost, routers paused, memory bo
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const text = await fetch('http://127.0.0.1:29465/metrics').then((r) => r.text(), () => '');
+      const text = await fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text(), () => '');
       samples.maxInFlight = Math.max(samples.maxInFlight, metricValue(text, 'bmp_bytes_in_flight'));
       samples.maxPaused = Math.max(samples.maxPaused, metricValue(text, 'bmp_sessions_paused'));
       samples.maxRss = Math.max(samples.maxRss, metricValue(text, 'process_resident_memory_bytes'));
@@ -68,12 +70,12 @@ test('Kafka stopped for 20 s mid-replay: nothing lost, routers paused, memory bo
   })();
   let kafkaStopped = false;
   try {
-    for (let i = 0; !(await fetch('http://127.0.0.1:29465/readyz').then((r) => r.ok, () => false)); i++) {
+    for (let i = 0; !(await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false)); i++) {
       assert.ok(i < 120, `ingest did not become ready: ${stderr}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     // ~8.5 s per pass at 150 messages/s: Kafka goes away in the middle of the first pass.
-    const replaying = replay({ input: file, host: '127.0.0.1', port: 21791, routers, loop: loops, rate: 150, progress: null });
+    const replaying = replay({ input: file, host: '127.0.0.1', port: bmpPort, routers, loop: loops, rate: 150, progress: null });
     await new Promise((r) => setTimeout(r, 3000));
     const down = spawnSync('deploy/local/down', ['kafka'], { encoding: 'utf8' });
     assert.equal(down.status, 0, down.stderr);

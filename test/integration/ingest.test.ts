@@ -25,6 +25,7 @@ import { decodeStream } from '../../services/cli/decode.js';
 import { createKafka } from '../../services/kafka/client.js';
 import { createRegistry } from '../../services/kafka/registry.js';
 import type { EventByTopic, EventTopic } from '../../services/events/model.js';
+import { freePorts } from '../helpers/ports.js';
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../unit/capture/testdata.js';
 
@@ -250,6 +251,7 @@ test('SIGTERM during a replay: the service exits 0 and the router topic shows th
   const { spawn } = await import('node:child_process');
   const { replay } = await import('../../services/cli/replay.js');
   const sigPrefix = `${prefix}sigterm.`;
+  const [bmpPort, httpPort] = await freePorts(2);
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/ingest/main.ts'], {
     env: {
       ...process.env,
@@ -257,9 +259,9 @@ test('SIGTERM during a replay: the service exits 0 and the router topic shows th
       BMP_REGISTRY_URL: registrySettings.url,
       BMP_TOPIC_PREFIX: sigPrefix,
       BMP_INGEST_HOST: '127.0.0.1',
-      BMP_INGEST_PORT: '21790',
+      BMP_INGEST_PORT: String(bmpPort),
       BMP_INGEST_HTTP_HOST: '127.0.0.1',
-      BMP_INGEST_HTTP_PORT: '29464',
+      BMP_INGEST_HTTP_PORT: String(httpPort),
       BMP_INGEST_GRACE_PERIOD_MS: '15000',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -269,13 +271,13 @@ test('SIGTERM during a replay: the service exits 0 and the router topic shows th
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     for (let i = 0; ; i++) {
-      const ready = await fetch('http://127.0.0.1:29464/readyz').then((r) => r.ok, () => false);
+      const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false);
       if (ready) break;
       assert.ok(i < 120, `ingest did not become ready: ${stderr}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     // A slow replay (the whole file takes ~6 s) so that SIGTERM lands in the middle of it.
-    const replaying = replay({ input: join(BMP_CAPTURE_DIR, 'bmpplay-huawei-vrp-bmpv4-raw.bmp'), host: '127.0.0.1', port: 21790, rate: 200, progress: null });
+    const replaying = replay({ input: join(BMP_CAPTURE_DIR, 'bmpplay-huawei-vrp-bmpv4-raw.bmp'), host: '127.0.0.1', port: bmpPort, rate: 200, progress: null });
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     assert.equal(await exited, 0, `exit code (stderr: ${stderr.slice(-2000)})`);

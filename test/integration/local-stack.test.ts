@@ -9,14 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../helpers/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bmp-stack-'));
+const [kafkaPort, controllerPort, registryPort] = await freePorts(3);
 const env = {
   ...process.env,
   BMP_STACK_DIR: dir,
-  BMP_KAFKA_PORT: '19092',
-  BMP_KAFKA_CONTROLLER_PORT: '19093',
-  BMP_REGISTRY_PORT: '18081',
+  BMP_KAFKA_PORT: String(kafkaPort),
+  BMP_KAFKA_CONTROLLER_PORT: String(controllerPort),
+  BMP_REGISTRY_PORT: String(registryPort),
 };
 
 function run(cmd: string): { code: number | null; out: string } {
@@ -37,7 +39,7 @@ test('up, up again, status, down: idempotent and leaves nothing behind', { timeo
   try {
     const first = run('up');
     assert.equal(first.code, 0, first.out);
-    assert.match(first.out, /127\.0\.0\.1:19092/);
+    assert.match(first.out, new RegExp(`127\\.0\\.0\\.1:${kafkaPort}`));
     const pids = ['kafka', 'registry'].map((s) => Number(readFileSync(join(dir, 'run', `${s}.pid`), 'utf8').trim()));
     for (const pid of pids) assert.ok(alive(pid), `pid ${pid} runs`);
 
@@ -49,8 +51,8 @@ test('up, up again, status, down: idempotent and leaves nothing behind', { timeo
 
     const status = run('status');
     assert.equal(status.code, 0, status.out);
-    assert.match(status.out, /kafka\s+running\s+pid \d+\s+127\.0\.0\.1:19092/);
-    assert.match(status.out, /registry\s+running\s+pid \d+\s+http:\/\/127\.0\.0\.1:18081\/apis\/ccompat\/v7/);
+    assert.match(status.out, new RegExp(`kafka\\s+running\\s+pid \\d+\\s+127\\.0\\.0\\.1:${kafkaPort}`));
+    assert.match(status.out, new RegExp(`registry\\s+running\\s+pid \\d+\\s+http://127\\.0\\.0\\.1:${registryPort}/apis/ccompat/v7`));
 
     const down = run('down');
     assert.equal(down.code, 0, down.out);
