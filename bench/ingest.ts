@@ -80,7 +80,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type convict from 'convict';
-import { Partitioners } from 'kafkajs';
+import { CachedDefaultPartitioner } from '../services/kafka/partitioner.js';
 import { pino } from 'pino';
 import { replay, type ReplaySummary } from '../services/cli/replay.js';
 import { ingestSchema, type IngestConfig } from '../services/ingest/config.js';
@@ -762,7 +762,7 @@ async function runSink(config: IngestConfig, sinkPrefix: string, recordsPath: st
     await admin.disconnect();
   }
   // As services/ingest/service.ts makes its producer, and EventPublisher sends.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: CachedDefaultPartitioner });
   await producer.connect();
   const compression =
     config.producer.compression === 'lz4' ? CompressionTypes.LZ4 : config.producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;

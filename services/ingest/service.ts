@@ -4,7 +4,7 @@
  * it: stop accepting and reading, flush what was read, publish each session's end, disconnect.
  */
 import { hostname } from 'node:os';
-import { Partitioners } from 'kafkajs';
+import { CachedDefaultPartitioner } from '../kafka/partitioner.js';
 import type { Logger } from '../runtime/logging.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../runtime/http.js';
 import { createKafka } from '../kafka/client.js';
@@ -62,7 +62,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     // Murmur2 like the Java client, so other producers of the same keys agree on partitions.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: CachedDefaultPartitioner,
   });
   const stopped = (): boolean => state.stopping;
 

@@ -1,0 +1,32 @@
+/**
+ * kafkajs's default partitioner (murmur2 of the key, Java client compatible) with a cache of the
+ * partition of each string key. Ingest keys every record of a peer with the same key, so the hash
+ * is computed once per peer instead of once per record (murmur2 over a fresh Buffer of the key was
+ * ~6 % of the service's CPU). The cache is per topic and forgotten when the topic's partition
+ * count changes; it is bounded so that a collector seeing many peers does not grow without limit.
+ */
+import { Partitioners, type ICustomPartitioner } from 'kafkajs';
+
+const MAX_CACHED_KEYS_PER_TOPIC = 100_000;
+
+export const CachedDefaultPartitioner: ICustomPartitioner = () => {
+  const compute = Partitioners.DefaultPartitioner();
+  const byTopic = new Map<string, { partitions: number; keys: Map<string, number> }>();
+  return (args) => {
+    const { message, topic, partitionMetadata } = args;
+    const key = message.key;
+    if (typeof key !== 'string' || (message.partition !== undefined && message.partition !== null)) return compute(args);
+    let cache = byTopic.get(topic);
+    if (cache === undefined || cache.partitions !== partitionMetadata.length) {
+      cache = { partitions: partitionMetadata.length, keys: new Map() };
+      byTopic.set(topic, cache);
+    }
+    let partition = cache.keys.get(key);
+    if (partition === undefined) {
+      partition = compute(args);
+      if (cache.keys.size >= MAX_CACHED_KEYS_PER_TOPIC) cache.keys.clear();
+      cache.keys.set(key, partition);
+    }
+    return partition;
+  };
+};

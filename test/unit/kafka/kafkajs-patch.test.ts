@@ -1,0 +1,63 @@
+/**
+ * patches/kafkajs+2.2.4.patch (applied by patch-package on npm install) rewrites kafkajs's record
+ * encoding and per-partition grouping for speed. These tests hold the patched paths to what the
+ * unpatched code produces: the same record bytes, the same batch, the same grouping and order.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+
+const require = createRequire(import.meta.url);
+type EncoderT = { buffer: Buffer; size(): number };
+const Encoder = require('kafkajs/src/protocol/encoder') as new (size?: number) => EncoderT & {
+  writeVarLong(v: number): EncoderT;
+  writeVarInt(v: number): EncoderT;
+};
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as ((r: object) => EncoderT) & {
+  encodeInto?: (e: EncoderT, offsetDelta: number, timestampDelta: number, key: unknown, value: unknown) => void;
+};
+const group = require('kafkajs/src/producer/groupMessagesPerPartition') as (a: object) => Record<string, Array<{ key: string }>>;
+const Long = require('kafkajs/src/utils/long') as { fromValue(v: number): unknown };
+
+test('the kafkajs patch is applied (npm install ran patch-package)', () => {
+  assert.equal(typeof Record.encodeInto, 'function', 'patches/kafkajs+2.2.4.patch is not applied: run npm install');
+});
+
+test('encodeInto writes the bytes Record() writes', () => {
+  const keyArb = fc.oneof(fc.constant(null), fc.string({ maxLength: 80 }), fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)));
+  const valueArb = fc.oneof(fc.constant(null), fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a)));
+  fc.assert(
+    fc.property(fc.nat(2_000_000), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), keyArb, valueArb, (offsetDelta, timestampDelta, key, value) => {
+      const expected = Record({ offsetDelta, timestampDelta, key, value }).buffer;
+      const e = new Encoder(1);
+      Record.encodeInto!(e, offsetDelta, timestampDelta, key, value);
+      assert.deepEqual(e.buffer, expected);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('varlongs in int32 range take the varint path with the same bytes as the Long path', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (v) => {
+      const fast = new Encoder().writeVarLong(v).buffer;
+      const viaLong = new Encoder().writeVarLong(Long.fromValue(v) as unknown as number).buffer;
+      assert.deepEqual(fast, viaLong);
+    }),
+  );
+  // Outside int32 the Long path still runs.
+  assert.deepEqual(new Encoder().writeVarLong(2 ** 40).buffer, new Encoder().writeVarLong(Long.fromValue(2 ** 40) as unknown as number).buffer);
+});
+
+test('grouping per partition keeps every message, in order', () => {
+  const messages = Array.from({ length: 5000 }, (_, i) => ({ key: `k${i % 7}`, n: i }));
+  const grouped = group({ topic: 't', partitionMetadata: [{}, {}, {}], messages, partitioner: ({ message }: { message: { key: string } }) => Number(message.key.slice(1)) % 3 });
+  const all = Object.values(grouped).flat() as unknown as Array<{ n: number; key: string }>;
+  assert.equal(all.length, messages.length);
+  for (const [partition, list] of Object.entries(grouped)) {
+    const ns = (list as unknown as Array<{ n: number; key: string }>).map((m) => m.n);
+    assert.deepEqual(ns, [...ns].sort((a, b) => a - b), `partition ${partition} out of order`);
+    for (const m of list) assert.equal(Number(m.key.slice(1)) % 3, Number(partition));
+  }
+});
