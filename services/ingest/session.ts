@@ -49,6 +49,13 @@ export class RouterSession implements FlowOwner {
   /** OpenBMP raw header hashes, computed once per session rather than per message. */
   private rawHashes: { collector: Buffer; router: Buffer } | null = null;
   private resolveEnded!: () => void;
+  /**
+   * Counts not yet added to the Prometheus counters: labelled counter updates cost a label-set
+   * lookup each, too much once per route event, so a chunk's counts are added together when it
+   * has been processed (and when the session ends).
+   */
+  private readonly unflushedEvents = new Map<string, number>();
+  private readonly unflushedMessages = new Map<number, number>();
 
   constructor(
     private readonly socket: Socket,
@@ -128,12 +135,13 @@ export class RouterSession implements FlowOwner {
       }
       this.messagesReceived++;
       const type = item.bytes[5];
-      this.env.metrics.messages.inc({ type: bmpMessageTypeName(type) ?? `type_${type}`, router: this.routerAddress });
+      this.unflushedMessages.set(type, (this.unflushedMessages.get(type) ?? 0) + 1);
       if (this.env.raw) this.publishRaw(item.bytes);
       const outcome = this.decoder.decode(item.bytes, item.offset, this.sink);
       if (outcome.topic === 'initiation') this.routerEvent('initiated');
       else if (outcome.topic === 'termination') this.routerEvent('terminated');
     }
+    this.flushCounts();
     if (!this.paused && this.env.publisher.overLimit(this)) {
       this.paused = true;
       this.env.metrics.sessionsPaused.inc();
@@ -150,7 +158,14 @@ export class RouterSession implements FlowOwner {
     if (topic === 'errors') this.env.metrics.decodeErrors.inc({ router: this.routerAddress });
     const value = encodeRecord(topic, this.env.schemaId(topic), event as never);
     this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value }, this);
-    this.env.metrics.events.inc({ topic });
+    this.unflushedEvents.set(topic, (this.unflushedEvents.get(topic) ?? 0) + 1);
+  }
+
+  private flushCounts(): void {
+    for (const [topic, n] of this.unflushedEvents) this.env.metrics.events.inc({ topic }, n);
+    this.unflushedEvents.clear();
+    for (const [type, n] of this.unflushedMessages) this.env.metrics.messages.inc({ type: bmpMessageTypeName(type) ?? `type_${type}`, router: this.routerAddress }, n);
+    this.unflushedMessages.clear();
   }
 
   private publishRaw(bytes: Buffer): void {
@@ -192,6 +207,7 @@ export class RouterSession implements FlowOwner {
     // A message cut short by the end of the connection is kept as a dead letter.
     const trailing = this.framer.end();
     if (trailing !== null) this.decoder.framingError(trailing, this.framer.pendingBytes(), this.sink);
+    this.flushCounts();
     this.env.metrics.sessionsActive.dec();
     this.env.metrics.sessions.inc({ result: this.reading ? 'closed' : 'stopped' });
     this.routerEvent('disconnected', reason);
