@@ -18,12 +18,33 @@ if [[ "$REGISTRY_PORT" =~ ^[0-9]+$ ]]; then
 else
   REGISTRY_MGMT_PORT="${BMP_REGISTRY_MGMT_PORT:-}"
 fi
+# Optional second Kafka listener with SASL over TLS, for tests of the clients'
+# security settings: BMP_KAFKA_SASL_SSL_PORT (its port), BMP_KAFKA_TLS_DIR
+# (holding broker.pem: PKCS#8 key + certificate chain, and ca.pem: the CA that
+# signed it and any client certificates) and BMP_KAFKA_SASL_USERS
+# ("name:password,..."; each user gets PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512).
+KAFKA_SASL_SSL_PORT="${BMP_KAFKA_SASL_SSL_PORT:-}"
+KAFKA_TLS_DIR="${BMP_KAFKA_TLS_DIR:-}"
+KAFKA_SASL_USERS="${BMP_KAFKA_SASL_USERS:-}"
+if [[ -n "$KAFKA_SASL_SSL_PORT" ]]; then
+  for _f in broker.pem ca.pem; do
+    if [[ ! -f "$KAFKA_TLS_DIR/$_f" ]]; then
+      printf 'error: BMP_KAFKA_SASL_SSL_PORT needs BMP_KAFKA_TLS_DIR with %s (not found in "%s")\n' "$_f" "$KAFKA_TLS_DIR" >&2
+      exit 1
+    fi
+  done
+  if ! [[ "$KAFKA_SASL_USERS" =~ ^[A-Za-z0-9._-]+:[^,\"]+(,[A-Za-z0-9._-]+:[^,\"]+)*$ ]]; then
+    printf 'error: BMP_KAFKA_SASL_USERS must be "name:password[,name:password...]"\n' >&2
+    exit 1
+  fi
+  unset _f
+fi
 START_TIMEOUT="${BMP_START_TIMEOUT:-120}"   # seconds, per service
 STOP_TIMEOUT="${BMP_STOP_TIMEOUT:-30}"      # seconds before SIGKILL
 KAFKA_HEAP="${BMP_KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 REGISTRY_HEAP="${BMP_REGISTRY_HEAP_OPTS:--Xms128m -Xmx512m}"
 
-for _port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT"; do
+for _port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" ${KAFKA_SASL_SSL_PORT:+"$KAFKA_SASL_SSL_PORT"}; do
   if ! [[ "$_port" =~ ^[0-9]+$ ]] || ((_port < 1 || _port > 65535)); then
     printf 'error: not a TCP port: %s (check the BMP_*_PORT variables)\n' "$_port" >&2
     exit 1
@@ -313,6 +334,48 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 num.partitions=1
 EOF
+  if [[ -n "$KAFKA_SASL_SSL_PORT" ]]; then write_kafka_security_config; fi
+}
+
+# The SASL_SSL listener (see BMP_KAFKA_SASL_SSL_PORT above), appended to the
+# generated config; its SCRAM users are added when the storage is formatted.
+write_kafka_security_config() {
+  local plain_users="" entry users
+  IFS=',' read -ra users <<<"$KAFKA_SASL_USERS"
+  for entry in "${users[@]}"; do
+    plain_users+=" user_${entry%%:*}=\"${entry#*:}\""
+  done
+  sed -i \
+    -e "s|^listeners=.*|listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT|" \
+    -e "s|^advertised.listeners=.*|advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT|" \
+    -e "s|^listener.security.protocol.map=.*|listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL|" \
+    "$KAFKA_PROPERTIES"
+  cat >>"$KAFKA_PROPERTIES" <<EOF
+
+# SASL over TLS listener for client security tests.
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$plain_users;
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_TLS_DIR/broker.pem
+listener.name.sasl_ssl.ssl.truststore.type=PEM
+listener.name.sasl_ssl.ssl.truststore.location=$KAFKA_TLS_DIR/ca.pem
+# Client certificates are checked when sent, not required: SASL authenticates.
+listener.name.sasl_ssl.ssl.client.auth=requested
+EOF
+}
+
+# --add-scram arguments of the storage format for BMP_KAFKA_SASL_USERS.
+scram_format_args() {
+  local entry mechanism users
+  [[ -n "$KAFKA_SASL_SSL_PORT" ]] || return 0
+  IFS=',' read -ra users <<<"$KAFKA_SASL_USERS"
+  for entry in "${users[@]}"; do
+    for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+      printf '%s\n' "--add-scram" "$mechanism=[name=${entry%%:*},password=${entry#*:}]"
+    done
+  done
 }
 
 # Generate a cluster id: 16 random bytes, base64url without padding, the
@@ -333,9 +396,11 @@ format_kafka_storage() {
     return 0   # kept from a previous run (down --keep-data)
   fi
   mkdir -p "$DATA_DIR/kafka"
+  local scram=()
+  mapfile -t scram < <(scram_format_args)
   if ! "$java" "-Dlog4j2.configurationFile=$LOCAL_DIR/kafka/tools-log4j2.xml" \
     -cp "$KAFKA_DIST/lib/*" kafka.tools.StorageTool format --standalone \
-    --config "$KAFKA_PROPERTIES" "--cluster-id=$(new_cluster_id)" >"$format_log" 2>&1; then
+    --config "$KAFKA_PROPERTIES" "--cluster-id=$(new_cluster_id)" "${scram[@]}" >"$format_log" 2>&1; then
     show_log_tail "$format_log"
     die "formatting the Kafka storage failed; see $format_log"
   fi

@@ -2,6 +2,8 @@
  * The ingest service's configuration: the shared sections plus the BMP listener.
  */
 import { httpSchema, kafkaSchema, logSchema, registrySchema, topicsSchema } from '../runtime/config.js';
+import type { KafkaSettings } from '../kafka/client.js';
+import type { RegistrySettings } from '../kafka/registry.js';
 
 export const ingestSchema = {
   ...logSchema,
@@ -83,13 +85,8 @@ export const ingestSchema = {
 
 export type IngestConfig = {
   log: { level: string; format: 'json' | 'pretty' };
-  kafka: {
-    brokers: string[];
-    clientId: string;
-    ssl: boolean;
-    sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-  };
-  registry: { url: string; username: string; password: string };
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
   topics: { prefix: string; partitions: number; replicationFactor: number; retentionMs: number };
   http: { host: string; port: number };
   ingest: {

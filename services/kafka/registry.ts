@@ -5,18 +5,27 @@
  *
  * This layer knows nothing of BMP: it takes an Avro schema and plain records.
  */
+import { Agent as HttpsAgent } from 'node:https';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
+import { readSecretFile } from '../runtime/config.js';
 
 export interface RegistrySettings {
   url: string;
   username: string;
   password: string;
+  /** File holding the password; overrides `password` when set. */
+  passwordFile?: string;
+  /** PEM CA file for an https:// registry signed by a private CA. */
+  caFile?: string;
 }
 
 export function createRegistry(settings: RegistrySettings): SchemaRegistry {
+  const password = settings.passwordFile ? readSecretFile(settings.passwordFile, 'registry.passwordFile') : settings.password;
+  const agent = settings.caFile && settings.url.startsWith('https:') ? new HttpsAgent({ ca: [readSecretFile(settings.caFile, 'registry.caFile')], keepAlive: true }) : undefined;
   return new SchemaRegistry({
     host: settings.url,
-    auth: settings.username ? { username: settings.username, password: settings.password } : undefined,
+    auth: settings.username ? { username: settings.username, password } : undefined,
+    agent,
     retry: { retries: 5, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 5 },
   });
 }

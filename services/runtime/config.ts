@@ -8,7 +8,7 @@
  * errors, reported with the key, the bad value and what is allowed.
  */
 import convict from 'convict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 
 /** Validation or loading error; `message` names the key, the value and what is allowed. */
@@ -41,7 +41,18 @@ export const kafkaSchema = {
       env: 'BMP_KAFKA_BROKERS',
     },
     clientId: { doc: 'Kafka client id (shown in broker logs and quotas)', format: String, default: 'bmp-pipeline', env: 'BMP_KAFKA_CLIENT_ID' },
-    ssl: { doc: 'Connect to Kafka with TLS', format: Boolean, default: false, env: 'BMP_KAFKA_SSL' },
+    ssl: { doc: 'Connect to Kafka with TLS (also on when any kafka.tls file is set)', format: Boolean, default: false, env: 'BMP_KAFKA_SSL' },
+    tls: {
+      caFile: {
+        doc: 'PEM file of the CA(s) that signed the brokers\' certificates (empty: the system CAs)',
+        format: 'optional-file',
+        default: '',
+        env: 'BMP_KAFKA_TLS_CA_FILE',
+      },
+      certFile: { doc: 'PEM client certificate, for brokers that require one (mutual TLS)', format: 'optional-file', default: '', env: 'BMP_KAFKA_TLS_CERT_FILE' },
+      keyFile: { doc: 'PEM private key of kafka.tls.certFile', format: 'optional-file', default: '', env: 'BMP_KAFKA_TLS_KEY_FILE', sensitive: true },
+      servername: { doc: 'Name to verify in the broker certificate (empty: the broker host)', format: String, default: '', env: 'BMP_KAFKA_TLS_SERVERNAME' },
+    },
     sasl: {
       mechanism: {
         doc: 'SASL mechanism, or "none"',
@@ -50,7 +61,13 @@ export const kafkaSchema = {
         env: 'BMP_KAFKA_SASL_MECHANISM',
       },
       username: { doc: 'SASL user name', format: String, default: '', env: 'BMP_KAFKA_SASL_USERNAME' },
-      password: { doc: 'SASL password', format: String, default: '', env: 'BMP_KAFKA_SASL_PASSWORD', sensitive: true },
+      password: { doc: 'SASL password (prefer kafka.sasl.passwordFile)', format: String, default: '', env: 'BMP_KAFKA_SASL_PASSWORD', sensitive: true },
+      passwordFile: {
+        doc: 'File holding the SASL password (e.g. a mounted Kubernetes Secret; one trailing newline ignored); overrides kafka.sasl.password',
+        format: 'optional-file',
+        default: '',
+        env: 'BMP_KAFKA_SASL_PASSWORD_FILE',
+      },
     },
   },
 };
@@ -65,7 +82,19 @@ export const registrySchema = {
       env: 'BMP_REGISTRY_URL',
     },
     username: { doc: 'Registry basic-auth user name (empty: no auth)', format: String, default: '', env: 'BMP_REGISTRY_USERNAME' },
-    password: { doc: 'Registry basic-auth password', format: String, default: '', env: 'BMP_REGISTRY_PASSWORD', sensitive: true },
+    password: { doc: 'Registry basic-auth password (prefer registry.passwordFile)', format: String, default: '', env: 'BMP_REGISTRY_PASSWORD', sensitive: true },
+    passwordFile: {
+      doc: 'File holding the registry password (one trailing newline ignored); overrides registry.password',
+      format: 'optional-file',
+      default: '',
+      env: 'BMP_REGISTRY_PASSWORD_FILE',
+    },
+    caFile: {
+      doc: 'PEM file of the CA(s) that signed the registry\'s certificate, for an https:// URL (empty: the system CAs)',
+      format: 'optional-file',
+      default: '',
+      env: 'BMP_REGISTRY_CA_FILE',
+    },
   },
 };
 
@@ -120,6 +149,14 @@ convict.addFormat({
       ok = false;
     }
     if (!ok) throw new Error('must be an http:// or https:// URL');
+  },
+});
+convict.addFormat({
+  name: 'optional-file',
+  validate(v: unknown) {
+    if (typeof v !== 'string') throw new Error('must be a file path (or empty)');
+    // Checked at start so a missing secret or CA file is a config error, not a failed connection later.
+    if (v !== '' && !existsSync(v)) throw new Error(`file not found: "${v}"`);
   },
 });
 convict.addFormat({
@@ -194,4 +231,16 @@ export function loadConfig<T>(schema: convict.Schema<T>, options: LoadOptions = 
 /** The effective config as pretty JSON, with `sensitive` values masked (for `--print-config`). */
 export function printableConfig(config: convict.Config<unknown>): string {
   return JSON.stringify(JSON.parse(config.toString()), null, 2);
+}
+
+/**
+ * Reads a secret from a file (a mounted Kubernetes Secret, a Docker secret): the content without
+ * one trailing newline, which editors and `echo` add. Errors name the setting, never the content.
+ */
+export function readSecretFile(path: string, setting: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`${setting}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
