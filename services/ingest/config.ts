@@ -4,6 +4,7 @@
 import { httpSchema, kafkaSchema, logSchema, registrySchema, topicsSchema } from '../runtime/config.js';
 import type { KafkaSettings } from '../kafka/client.js';
 import type { RegistrySettings } from '../kafka/registry.js';
+import type { BmpTlsSettings } from './tls.js';
 
 export const ingestSchema = {
   ...logSchema,
@@ -42,6 +43,28 @@ export const ingestSchema = {
       format: 'cidr-list',
       default: ['0.0.0.0/0', '::/0'],
       env: 'BMP_INGEST_TRUSTED_PROXIES',
+    },
+    tls: {
+      certFile: {
+        doc: 'PEM certificate (chain) of the BMP listener: when set, routers must speak TLS (e.g. through stunnel); empty: plain TCP as RFC 7854 defines',
+        format: 'optional-file',
+        default: '',
+        env: 'BMP_INGEST_TLS_CERT_FILE',
+      },
+      keyFile: { doc: 'PEM private key of ingest.tls.certFile', format: 'optional-file', default: '', env: 'BMP_INGEST_TLS_KEY_FILE', sensitive: true },
+      caFile: { doc: 'PEM CA(s) that sign the routers\' client certificates', format: 'optional-file', default: '', env: 'BMP_INGEST_TLS_CA_FILE' },
+      requireClientCert: {
+        doc: 'Mutual TLS: close connections without a client certificate signed by ingest.tls.caFile',
+        format: Boolean,
+        default: false,
+        env: 'BMP_INGEST_TLS_REQUIRE_CLIENT_CERT',
+      },
+      allowedClientNames: {
+        doc: 'With requireClientCert: certificate names (CN, DNS or IP SAN) allowed, comma-separated; empty: any the CA signed',
+        format: 'string-list',
+        default: [],
+        env: 'BMP_INGEST_TLS_ALLOWED_CLIENT_NAMES',
+      },
     },
     maxSessions: { doc: 'Most router sessions open at once; more are closed at once', format: 'positive-int', default: 2000, env: 'BMP_INGEST_MAX_SESSIONS' },
     maxSessionsPerAddress: {
@@ -96,6 +119,7 @@ export type IngestConfig = {
     allowedRouters: string[];
     proxyProtocol: 'off' | 'required';
     trustedProxies: string[];
+    tls: BmpTlsSettings;
     maxSessions: number;
     maxSessionsPerAddress: number;
     collectorId: string;

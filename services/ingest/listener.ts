@@ -10,6 +10,7 @@ import { RouterAcl } from './acl.js';
 import type { IngestMetrics } from './metrics.js';
 import { parseProxyHeader } from './proxy-protocol.js';
 import { RouterSession, type SessionEnvironment } from './session.js';
+import type { BmpTls } from './tls.js';
 
 export interface ListenerOptions {
   host: string;
@@ -21,6 +22,8 @@ export interface ListenerOptions {
   maxSessionsPerAddress: number;
   /** Time a connection may take to send its PROXY header (ms). */
   proxyHeaderTimeoutMs?: number;
+  /** TLS on the listener (null: plain TCP). */
+  tls?: BmpTls | null;
 }
 
 /** Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d; routers are known by a.b.c.d. */
@@ -82,10 +85,10 @@ export class BmpListener {
 
   private closed: Promise<void> = Promise.resolve();
 
-  private reject(socket: Socket, reason: string, address: string, detail: string): void {
+  private reject(socket: Socket | null, reason: string, address: string, detail: string): void {
     this.metrics.rejected.inc({ reason });
     this.logger.warn({ router: address, reason }, `connection rejected: ${detail}`);
-    socket.destroy();
+    socket?.destroy();
   }
 
   private onConnection(socket: Socket): void {
@@ -93,7 +96,7 @@ export class BmpListener {
     socket.on('error', () => undefined); // reported by the session, or irrelevant once rejected
     if (!this.accepting) return this.reject(socket, 'shutting_down', address, 'collector is shutting down');
     if (this.options.proxyProtocol === 'off') {
-      this.admit(socket, address, socket.remotePort ?? 0, null);
+      this.secure(socket, address, socket.remotePort ?? 0, null);
       return;
     }
     if (!this.proxies.allows(address)) {
@@ -123,10 +126,27 @@ export class BmpListener {
         socket.destroy();
         return;
       }
-      this.admit(socket, plainAddress(parsed.source.address), parsed.source.port, received.subarray(parsed.headerLength));
+      this.secure(socket, plainAddress(parsed.source.address), parsed.source.port, received.subarray(parsed.headerLength));
       socket.resume();
     };
     socket.on('data', onData);
+  }
+
+  /**
+   * With TLS on, completes the handshake before the router is admitted. The ACL is checked first
+   * so that a refused address costs no handshake.
+   */
+  private secure(socket: Socket, address: string, port: number, initial: Buffer | null): void {
+    const tls = this.options.tls ?? null;
+    if (tls === null) return this.admit(socket, address, port, initial);
+    if (!this.acl.allows(address)) return this.reject(socket, 'acl', address, 'router address not in ingest.allowedRouters');
+    tls.upgrade(
+      socket,
+      initial,
+      (secure) => this.admit(secure, address, port, null),
+      // BmpTls closes the connection itself (see there why the TCP socket must not be destroyed).
+      (reason) => this.reject(null, 'tls', address, reason),
+    );
   }
 
   private admit(socket: Socket, address: string, port: number, initial: Buffer | null): void {

@@ -5,6 +5,8 @@
  */
 import { hostname } from 'node:os';
 import { CachedDefaultPartitioner } from '../kafka/partitioner.js';
+import { loadBmpTls, type BmpTls } from './tls.js';
+import { ConfigError } from '../runtime/config.js';
 import type { Logger } from '../runtime/logging.js';
 import { startHttpEndpoint, type HttpEndpoint } from '../runtime/http.js';
 import { createKafka } from '../kafka/client.js';
@@ -37,6 +39,12 @@ async function untilDone<T>(what: string, logger: Logger, stopped: () => boolean
 }
 
 export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {
+  let bmpTls: BmpTls | null;
+  try {
+    bmpTls = loadBmpTls(config.ingest.tls);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const metrics = new IngestMetrics();
   const state = { kafka: false, schemas: false, listening: false, stopping: false };
   const http: HttpEndpoint = await startHttpEndpoint({
@@ -110,7 +118,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   gauge.unref();
 
   const listener = new BmpListener(
-    config.ingest,
+    { ...config.ingest, tls: bmpTls },
     {
       publisher,
       metrics,

@@ -152,6 +152,13 @@ convict.addFormat({
   },
 });
 convict.addFormat({
+  name: 'string-list',
+  coerce: (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  validate(v: unknown) {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new Error('must be a list of strings');
+  },
+});
+convict.addFormat({
   name: 'optional-file',
   validate(v: unknown) {
     if (typeof v !== 'string') throw new Error('must be a file path (or empty)');

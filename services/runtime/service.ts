@@ -53,6 +53,12 @@ export async function runService<T extends { log: LogConfig }>(def: ServiceDefin
   try {
     stop = await def.start(values, logger);
   } catch (err) {
+    // A setting only checkable when the service starts (e.g. a certificate that does not parse)
+    // is still a configuration error: same message form and exit code as the schema's.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${def.name}: ${err.message}\n`);
+      process.exit(2);
+    }
     logger.fatal({ err }, `${def.name} failed to start`);
     logger.flush();
     process.exit(1);
