@@ -10,6 +10,10 @@ import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
 import { decodeRawNlri, encodeRawNlri } from './raw.js';
 import type { Route } from './route.js';
 import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
+import { decodeEvpnRoutes, encodeEvpnRoutes } from './evpn.js';
+import { decodeVplsRoutes, encodeVplsRoutes } from './vpls.js';
+import { decodeMvpnRoutes, encodeMvpnRoutes } from './mvpn.js';
+import { decodeRtConstraintRoutes, encodeRtConstraintRoutes } from './rt-constraint.js';
 
 /**
  * Decodes the NLRI block [start, end) of a family into a new array of routes. `withdraw` is true
@@ -31,6 +35,18 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
     case 'vpn_ipv4':
     case 'vpn_ipv6':
       decodeVpnPrefixes(buf, start, end, afi, safi, addPath, withdraw, out);
+      return out;
+    case 'evpn':
+      decodeEvpnRoutes(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'vpls':
+      decodeVplsRoutes(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'mvpn':
+      decodeMvpnRoutes(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'rt_constraint':
+      decodeRtConstraintRoutes(buf, start, end, afi, safi, addPath, out);
       return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
@@ -60,10 +76,22 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'vpn_ipv6':
       encodeVpnPrefixes(w, routes, afi, addPath, withdraw);
       return;
+    case 'evpn':
+      encodeEvpnRoutes(w, routes, addPath);
+      return;
+    case 'vpls':
+      encodeVplsRoutes(w, routes, addPath);
+      return;
+    case 'mvpn':
+      encodeMvpnRoutes(w, routes, addPath);
+      return;
+    case 'rt_constraint':
+      encodeRtConstraintRoutes(w, routes, addPath);
+      return;
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
   }
 }
 
-export type { PrefixRoute, RawRoute, Route } from './route.js';
+export type { EvpnRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, VplsRoute } from './route.js';
