@@ -49,6 +49,7 @@ function evpnFields(r: EvpnRoute): EvpnFields {
     max_response_time: r.maxResponseTime,
     region_id: r.regionId,
     label_fields: r.labelFields,
+    route_key: r.routeKey === null ? null : evpnRouteText(r.routeKey),
     raw: r.raw,
   };
 }

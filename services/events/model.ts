@@ -137,7 +137,10 @@ export interface RouteEvent extends PeerFields {
   safi: number;
   /** Family name, e.g. "ipv4_unicast", "vpnv6_unicast", "ipv4_labeled_unicast". */
   family: string;
-  /** CIDR text; null for End-of-RIB and for NLRI the codec keeps raw. */
+  /**
+   * CIDR text; for EVPN, VPLS, MCAST-VPN and RT membership routes the route's canonical text
+   * (family-fields.ts); null for End-of-RIB and for NLRI the codec keeps raw.
+   */
   prefix: string | null;
   /** ADD-PATH path identifier, null when the family has none. */
   path_id: number | null;
@@ -200,6 +203,8 @@ export interface EvpnFields {
   region_id: string | null;
   /** The 3-octet label fields as 24-bit numbers (the VNI for VXLAN, RFC 8365 §5.1.3). */
   label_fields: number[];
+  /** Canonical text of a Leaf A-D route's (type 11) Route Key. */
+  route_key: string | null;
   /** Value octets of a route type not decoded (or not matching its layout). */
   raw: Buffer | null;
 }

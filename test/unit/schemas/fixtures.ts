@@ -180,6 +180,7 @@ export const FIXTURES: Fixtures = {
         max_response_time: 255,
         region_id: '0002fde800000064',
         label_fields: [0xffffff, 9001],
+        route_key: '[10][65000:1][0][*][232.1.1.1][192.0.2.1]',
         raw: Buffer.from([0xde, 0xad]),
       },
       vpls: { ve_id: 65535, ve_block_offset: 1, ve_block_size: 8, label_base: 0xfffff, pe_address: '192.0.2.7', raw: Buffer.from([1]) },

@@ -12,14 +12,14 @@
  * | 6 Selective Multicast Ethernet Tag | 9251 §9.1 | RD, Ethernet Tag, source length+source, group length+group, originator length+originator, flags |
  * | 7 Multicast Membership Report Synch | 9251 §9.2 | RD, ESI, then as type 6 after the Ethernet Tag |
  * | 8 Multicast Leave Synch | 9251 §9.3 | as type 7 with Reserved (4) and Maximum Response Time (1) before the flags |
- * | 9 Per-Region I-PMSI A-D | 9572 §6.1 | RD, Ethernet Tag, Region ID (8) |
- * | 10 S-PMSI A-D | 9572 §6.2 | RD, Ethernet Tag, source length+source, group length+group, originator length+originator |
+ * | 9 Per-Region I-PMSI A-D | 9572 §3.1 | RD, Ethernet Tag, Region ID (8) |
+ * | 10 S-PMSI A-D | 9572 §3.2 | RD, Ethernet Tag, source length+source, group length+group, originator length+originator |
+ * | 11 Leaf A-D | 9572 §3.3 | Route Key (the EVPN NLRI it answers: type, length, value), originator length+originator |
  *
  * Lengths inside the values (IP, source, group, originator) are in bits. Any other route type, and
  * a value whose length does not match its type's layout (or whose MAC length is not 48, or a
  * Leave Synch route with non-zero Reserved octets), is kept as raw value octets in that one route:
- * the entries around it still decode, and it re-encodes as sent. Type 11 (Leaf A-D, RFC 9572
- * §6.3) is among those kept raw: its layout could not be confirmed here.
+ * the entries around it still decode, and it re-encodes as sent.
  *
  * evpnRouteText gives the route's canonical text for the event model (see its comment).
  */
@@ -44,6 +44,7 @@ export const EVPN_ROUTE_TYPES: Readonly<Record<number, string>> = {
   8: 'multicast_leave_synch',
   9: 'per_region_i_pmsi_ad',
   10: 's_pmsi_ad',
+  11: 'leaf_ad',
 };
 
 /** A route with every field null: the one shape all EVPN routes share. */
@@ -68,6 +69,7 @@ function emptyRoute(afi: number, safi: number, pathId: number | null, routeType:
     maxResponseTime: null,
     regionId: null,
     labelFields: [],
+    routeKey: null,
     raw: null,
   };
 }
@@ -96,6 +98,15 @@ function readMulticast(buf: Uint8Array, p: number, end: number, r: EvpnRoute): n
 /** Fills `r` from the value [v, end) of its route type; false when the value does not fit the layout. */
 function decodeValue(buf: Buffer, v: number, end: number, r: EvpnRoute): boolean {
   const len = end - v;
+  if (r.routeType === 11) {
+    // The Route Key is itself an EVPN NLRI (without path identifier).
+    if (len < 2 || v + 2 + buf[v + 1] > end) return false;
+    const o = readLengthAddress(buf, v + 2 + buf[v + 1], end);
+    if (o === null || o.text === null || o.next !== end) return false;
+    r.routeKey = decodeOne(buf, v, r.afi, r.safi, null);
+    r.originatorIp = o.text;
+    return true;
+  }
   if (len < 8) return false;
   const rd = formatRouteDistinguisher(buf, v);
   let p = v + 8;
@@ -188,18 +199,21 @@ export function decodeEvpnRoutes(buf: Buffer, pos: number, end: number, afi: num
     }
     if (end - pos < 2) throw new CodecError(`EVPN NLRI needs a route type and a length, only ${end - pos} bytes left`, pos);
     const length = buf[pos + 1];
-    const v = pos + 2;
-    if (v + length > end) throw new CodecError(`EVPN route type ${buf[pos]} length ${length} exceeds the NLRI (${end - v} bytes left)`, pos);
-    const r = emptyRoute(afi, safi, pathId, buf[pos]);
-    if (!decodeValue(buf, v, v + length, r)) {
-      const raw = emptyRoute(afi, safi, pathId, buf[pos]);
-      raw.raw = buf.subarray(v, v + length);
-      out.push(raw);
-    } else {
-      out.push(r);
-    }
-    pos = v + length;
+    if (pos + 2 + length > end) throw new CodecError(`EVPN route type ${buf[pos]} length ${length} exceeds the NLRI (${end - pos - 2} bytes left)`, pos);
+    out.push(decodeOne(buf, pos, afi, safi, pathId));
+    pos += 2 + length;
   }
+}
+
+/** One route (type, length, value) at `pos`, whose value ends within the NLRI (checked by the caller). */
+function decodeOne(buf: Buffer, pos: number, afi: number, safi: number, pathId: number | null): EvpnRoute {
+  const v = pos + 2;
+  const end = v + buf[pos + 1];
+  const r = emptyRoute(afi, safi, pathId, buf[pos]);
+  if (decodeValue(buf, v, end, r)) return r;
+  const raw = emptyRoute(afi, safi, pathId, buf[pos]);
+  raw.raw = buf.subarray(v, end);
+  return raw;
 }
 
 function need<T>(value: T | null, what: string, r: EvpnRoute): T {
@@ -214,6 +228,11 @@ function writeMulticast(w: ByteWriter, r: EvpnRoute): void {
 }
 
 function writeValue(w: ByteWriter, r: EvpnRoute): void {
+  if (r.routeType === 11) {
+    writeOne(w, need(r.routeKey, 'routeKey', r));
+    writeLengthAddress(w, need(r.originatorIp, 'originatorIp', r));
+    return;
+  }
   writeRd(w, need(r.rd, 'rd', r));
   const esi = (): void => writeColonHex(w, need(r.esi, 'esi', r), ESI_LENGTH, 'ESI');
   const tag = (): void => w.u32(need(r.ethernetTag, 'ethernetTag', r), 'Ethernet Tag');
@@ -290,13 +309,17 @@ export function encodeEvpnRoutes(w: ByteWriter, routes: readonly Route[], addPat
   for (const r of routes) {
     if (r.kind !== 'evpn') encodeError(`an EVPN NLRI holds EVPN routes only, got a ${r.kind} route`);
     writePathId(w, r.pathId, addPath, `EVPN route type ${r.routeType}`);
-    w.u8(r.routeType, 'EVPN route type');
-    const lengthAt = w.reserve(1);
-    const start = w.pos;
-    if (r.raw !== null) w.bytes(r.raw);
-    else writeValue(w, r);
-    w.setU8(lengthAt, w.pos - start, 'EVPN route length');
+    writeOne(w, r);
   }
+}
+
+function writeOne(w: ByteWriter, r: EvpnRoute): void {
+  w.u8(r.routeType, 'EVPN route type');
+  const lengthAt = w.reserve(1);
+  const start = w.pos;
+  if (r.raw !== null) w.bytes(r.raw);
+  else writeValue(w, r);
+  w.setU8(lengthAt, w.pos - start, 'EVPN route length');
 }
 
 /**
@@ -309,7 +332,7 @@ export function encodeEvpnRoutes(w: ByteWriter, routes: readonly Route[], addPat
  *   [5][rd][esi][tag][prefix][gateway]  [6][rd][tag][source][group][originator]  (* = wildcard)
  *   [7|8][rd][esi][tag][source][group][originator]
  *   [9][rd][tag][region-id hex]         [10][rd][tag][source][group][originator]
- *   raw: [type][0x<value hex>]
+ *   [11][<route key text>][originator]  raw: [type][0x<value hex>]
  *
  * e.g. "[2][65000:100][00:00:00:00:00:00:00:00:00:00][0][00:11:22:33:44:55][10.0.0.1]". RD as in
  * route-distinguisher.ts, ESI as 10 colon-separated hex octets, tag in decimal.
@@ -337,6 +360,8 @@ export function evpnRouteText(r: EvpnRoute): string {
       return `${t}[${r.rd}][${r.esi}][${r.ethernetTag}]${mc()}`;
     case 9:
       return `${t}[${r.rd}][${r.ethernetTag}][${r.regionId}]`;
+    case 11:
+      return `${t}[${r.routeKey === null ? '' : evpnRouteText(r.routeKey)}][${r.originatorIp}]`;
     default:
       return t;
   }

@@ -44,7 +44,7 @@ export interface RawRoute {
 }
 
 /**
- * EVPN route (AFI 25 / SAFI 70; RFC 7432 §7, RFC 9136 §3, RFC 9251 §9, RFC 9572 §6; see evpn.ts for
+ * EVPN route (AFI 25 / SAFI 70; RFC 7432 §7, RFC 9136 §3, RFC 9251 §9, RFC 9572 §3; see evpn.ts for
  * which field each route type uses). Fields a route type does not have are null (labelFields
  * empty). A route type this codec does not decode, or a value that does not match its type's
  * layout, keeps its value octets in `raw` (everything else null) so it still re-encodes.
@@ -65,7 +65,7 @@ export interface EvpnRoute {
   /** IP prefix of an IP Prefix route (type 5), CIDR text of the full address octets sent. */
   ipPrefix: string | null;
   gatewayIp: string | null;
-  /** Originating router's IP address (types 3, 4, 6-8, 10). */
+  /** Originating router's IP address (types 3, 4, 6-8, 10, 11). */
   originatorIp: string | null;
   /** Multicast source and group (types 6-8, 10); null for a wildcard (length 0). */
   source: string | null;
@@ -81,6 +81,8 @@ export interface EvpnRoute {
    * MPLS, or the VNI itself for VXLAN (RFC 8365 §5.1.3).
    */
   labelFields: number[];
+  /** Route Key of a Leaf A-D route (type 11): the EVPN route it answers. */
+  routeKey: EvpnRoute | null;
   raw: Buffer | null;
 }
 

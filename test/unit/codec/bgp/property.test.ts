@@ -118,6 +118,7 @@ const evpnEntry: fc.Arbitrary<Buffer> = fc.oneof(
   tlv(8, fc.tuple(bytes(22, 22), mcast, bytes(2, 2)).map(([a, m, t]) => cat(a, m, [0, 0, 0, 0], t))),
   tlv(9, bytes(20, 20)),
   tlv(10, fc.tuple(bytes(12, 12), mcast).map((p) => cat(...p))),
+  tlv(11, fc.tuple(fc.oneof(tlv(10, fc.tuple(bytes(12, 12), mcast).map((p) => cat(...p))), tlv(3, fc.tuple(bytes(12, 12), fullAddr).map((p) => cat(...p)))), fullAddr).map((p) => cat(...p))),
   fc.tuple(u8, bytes(0, 30)).map(([t, v]) => cat([t, v.length], v)),
 );
 const vplsEntry: fc.Arbitrary<Buffer> = fc.oneof(bytes(17, 17), bytes(12, 12), bytes(0, 30)).map((v) => cat([v.length >> 8, v.length & 0xff], v));
