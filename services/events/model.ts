@@ -145,6 +145,7 @@ export interface RouteEvent extends PeerFields {
   /** ADD-PATH path identifier, null when the family has none. */
   path_id: number | null;
   rd: string | null;
+  /** 20-bit label values (EVPN: the high 20 bits of each label field, see EvpnFields.label_fields; VPLS: the label base). */
   labels: number[];
   /** NLRI bytes of a family this codec does not decode (never dropped). */
   raw_nlri: Buffer | null;

@@ -10,10 +10,10 @@ import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
 import { decodeRawNlri, encodeRawNlri } from './raw.js';
 import type { Route } from './route.js';
 import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
-import { decodeEvpnRoutes, encodeEvpnRoutes } from './evpn.js';
-import { decodeVplsRoutes, encodeVplsRoutes } from './vpls.js';
-import { decodeMvpnRoutes, encodeMvpnRoutes } from './mvpn.js';
-import { decodeRtConstraintRoutes, encodeRtConstraintRoutes } from './rt-constraint.js';
+import { decodeEvpnRoutes, encodeEvpnRoutes, evpnRouteText } from './evpn.js';
+import { decodeVplsRoutes, encodeVplsRoutes, vplsRouteText } from './vpls.js';
+import { decodeMvpnRoutes, encodeMvpnRoutes, mvpnRouteText } from './mvpn.js';
+import { decodeRtConstraintRoutes, encodeRtConstraintRoutes, rtConstraintRouteText } from './rt-constraint.js';
 
 /**
  * Decodes the NLRI block [start, end) of a family into a new array of routes. `withdraw` is true
@@ -91,6 +91,27 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
+  }
+}
+
+/**
+ * The text that names a route within its family: the CIDR prefix, or the canonical text of an
+ * EVPN, VPLS, MCAST-VPN or RT membership route; '' for a raw NLRI block.
+ */
+export function routeText(r: Route): string {
+  switch (r.kind) {
+    case 'prefix':
+      return r.prefix;
+    case 'evpn':
+      return evpnRouteText(r);
+    case 'vpls':
+      return vplsRouteText(r);
+    case 'mvpn':
+      return mvpnRouteText(r);
+    case 'rt_constraint':
+      return rtConstraintRouteText(r);
+    case 'raw':
+      return '';
   }
 }
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  decodeBgpMessageHeuristic,
   decodeNlri,
   encodeNlri,
   evpnRouteText,
@@ -22,7 +23,7 @@ import {
   type VplsRoute,
 } from '../../../../services/codec/bgp/index.js';
 import { ByteWriter } from '../../../../services/codec/bgp/writer.js';
-import { hex, throwsCodec } from './helpers.js';
+import { hex, throwsCodec, update } from './helpers.js';
 
 /** Encodes `routes`, checks the bytes against `wireHex`, decodes them back and checks the routes. */
 function roundTrip(afi: number, safi: number, routes: Route[], wireHex: string, addPath = false): void {
@@ -173,6 +174,17 @@ describe('EVPN NLRI (25/70)', () => {
     const a = evpn(3, { pathId: 1, rd: '65000:100', ethernetTag: 0, originatorIp: '192.0.2.1' });
     const b = evpn(3, { pathId: 0xffffffff, rd: '65000:100', ethernetTag: 0, originatorIp: '192.0.2.1' });
     roundTrip(25, 70, [a, b], `00000001 03 11 ${RD} 00000000 20 c0000201  ffffffff 03 11 ${RD} 00000000 20 c0000201`, true);
+  });
+
+  it('without a Peer Up, ADD-PATH is guessed from the EVPN NLRI framing', () => {
+    // MP_REACH_NLRI 25/70, next hop 192.0.2.1, one IMET route, with and without a path identifier.
+    const reach = (nlri: string): Buffer => {
+      const value = hex(`0019 46 04 c0000201 00 ${nlri}`);
+      return update('', `40 01 01 00  40 02 00  90 0e ${value.length.toString(16).padStart(4, '0')} ${value.toString('hex')}`);
+    };
+    const imet = `03 11 ${RD} 00000000 20 c0000201`;
+    assert.deepStrictEqual(decodeBgpMessageHeuristic(reach(`00000007 ${imet}`)).guess?.addPath, [{ afi: 25, safi: 70, addPath: true, basis: 'unambiguous' }]);
+    assert.deepStrictEqual(decodeBgpMessageHeuristic(reach(imet)).guess?.addPath, [{ afi: 25, safi: 70, addPath: false, basis: 'unambiguous' }]);
   });
 
   it('framing errors are CodecErrors', () => {
