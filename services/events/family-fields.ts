@@ -46,6 +46,7 @@ function evpnFields(r: EvpnRoute): EvpnFields {
     source: r.source,
     group: r.group,
     multicast_flags: r.flags,
+    leave_group_sync: r.leaveGroupSync,
     max_response_time: r.maxResponseTime,
     region_id: r.regionId,
     label_fields: r.labelFields,

@@ -200,6 +200,8 @@ export interface EvpnFields {
   source: string | null;
   group: string | null;
   multicast_flags: number | null;
+  /** Leave Group Synchronization # of a Multicast Leave Synch route (type 8). */
+  leave_group_sync: number | null;
   max_response_time: number | null;
   region_id: string | null;
   /** The 3-octet label fields as 24-bit numbers (the VNI for VXLAN, RFC 8365 §5.1.3). */

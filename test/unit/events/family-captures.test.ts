@@ -64,6 +64,7 @@ test('IOS-XR EVPN capture: two Ethernet A-D routes and two End-of-RIBs', { skip 
     source: null,
     group: null,
     multicast_flags: null,
+    leave_group_sync: null,
     max_response_time: null,
     region_id: null,
     label_fields: [0xe00000],

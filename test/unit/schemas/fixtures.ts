@@ -177,6 +177,7 @@ export const FIXTURES: Fixtures = {
         source: '10.0.0.1',
         group: '232.1.1.1',
         multicast_flags: 0x16,
+        leave_group_sync: MAX_U32,
         max_response_time: 255,
         region_id: '0002fde800000064',
         label_fields: [0xffffff, 9001],

@@ -11,14 +11,14 @@
  * | 5 IP Prefix | 9136 §3.1 | RD, ESI, Ethernet Tag, prefix length, prefix (4/16), gateway IP (4/16), MPLS Label; length 34 or 58 |
  * | 6 Selective Multicast Ethernet Tag | 9251 §9.1 | RD, Ethernet Tag, source length+source, group length+group, originator length+originator, flags |
  * | 7 Multicast Membership Report Synch | 9251 §9.2 | RD, ESI, then as type 6 after the Ethernet Tag |
- * | 8 Multicast Leave Synch | 9251 §9.3 | as type 7 with Reserved (4) and Maximum Response Time (1) before the flags |
+ * | 8 Multicast Leave Synch | 9251 §9.3 | as type 7 with Leave Group Synchronization # (4) and Maximum Response Time (1) before the flags |
  * | 9 Per-Region I-PMSI A-D | 9572 §3.1 | RD, Ethernet Tag, Region ID (8) |
  * | 10 S-PMSI A-D | 9572 §3.2 | RD, Ethernet Tag, source length+source, group length+group, originator length+originator |
  * | 11 Leaf A-D | 9572 §3.3 | Route Key (the EVPN NLRI it answers: type, length, value), originator length+originator |
  *
  * Lengths inside the values (IP, source, group, originator) are in bits. Any other route type, and
- * a value whose length does not match its type's layout (or whose MAC length is not 48, or a
- * Leave Synch route with non-zero Reserved octets), is kept as raw value octets in that one route:
+ * a value whose length does not match its type's layout (or whose MAC length is not 48), is kept as
+ * raw value octets in that one route:
  * the entries around it still decode, and it re-encodes as sent.
  *
  * evpnRouteText gives the route's canonical text for the event model (see its comment).
@@ -66,6 +66,7 @@ function emptyRoute(afi: number, safi: number, pathId: number | null, routeType:
     source: null,
     group: null,
     flags: null,
+    leaveGroupSync: null,
     maxResponseTime: null,
     regionId: null,
     labelFields: [],
@@ -160,8 +161,9 @@ function decodeValue(buf: Buffer, v: number, end: number, r: EvpnRoute): boolean
       p = readMulticast(buf, tagAt + 4, end, r);
       if (p < 0) return false;
       if (r.routeType === 8) {
-        // Reserved (4) + Maximum Response Time (1); Reserved is kept only as zero (it is not stored).
-        if (end - p !== 6 || u32(buf, p) !== 0) return false;
+        // Leave Group Synchronization # (4) + Maximum Response Time (1).
+        if (end - p !== 6) return false;
+        r.leaveGroupSync = u32(buf, p);
         r.maxResponseTime = buf[p + 4];
         p += 5;
       } else if (end - p !== 1) {
@@ -284,7 +286,7 @@ function writeValue(w: ByteWriter, r: EvpnRoute): void {
       tag();
       writeMulticast(w, r);
       if (r.routeType === 8) {
-        w.u32(0, 'Reserved');
+        w.u32(need(r.leaveGroupSync, 'leaveGroupSync', r), 'Leave Group Synchronization #');
         w.u8(need(r.maxResponseTime, 'maxResponseTime', r), 'Maximum Response Time');
       }
       w.u8(need(r.flags, 'flags', r), 'EVPN multicast flags');

@@ -9,8 +9,8 @@
  * | 3 S-PMSI A-D | §4.3 | RD, source length+source, group length+group, originating router's IP (4/16) |
  * | 4 Leaf A-D | §4.4 | Route Key (an MCAST-VPN NLRI: type, length, value), originating router's IP (4/16) |
  * | 5 Source Active A-D | §4.5 | RD, source length+source, group length+group |
- * | 6 Source Tree Join | §4.6 | RD, Source AS (4), source length+source, group length+group |
- * | 7 Shared Tree Join | §4.6 | as type 6 |
+ * | 6 C-multicast Shared Tree Join | §4.6 | RD, Source AS (4), source length+source, group length+group |
+ * | 7 C-multicast Source Tree Join | §4.6 | as type 6 |
  *
  * Source and group lengths are in bits (32, 128, or 0 for the RFC 6625 wildcards); the
  * originating router's IP has no length of its own and is what remains of the value (4 or 16
@@ -35,8 +35,8 @@ export const MVPN_ROUTE_TYPES: Readonly<Record<number, string>> = {
   3: 's_pmsi_ad',
   4: 'leaf_ad',
   5: 'source_active_ad',
-  6: 'source_tree_join',
-  7: 'shared_tree_join',
+  6: 'shared_tree_join',
+  7: 'source_tree_join',
 };
 
 function emptyRoute(afi: number, safi: number, pathId: number | null, routeType: number): MvpnRoute {

@@ -72,7 +72,8 @@ export interface EvpnRoute {
   group: string | null;
   /** Flags octet of types 6-8 (IGMP/MLD versions, include/exclude; RFC 9251 §9.1). */
   flags: number | null;
-  /** Maximum Response Time of a Multicast Leave Synch route (type 8). */
+  /** Leave Group Synchronization sequence number and Maximum Response Time (type 8, RFC 9251 §9.3). */
+  leaveGroupSync: number | null;
   maxResponseTime: number | null;
   /** Region ID of a Per-Region I-PMSI A-D route (type 9), 8 octets as hex. */
   regionId: string | null;

@@ -60,6 +60,7 @@ const EVPN_NULLS: Omit<EvpnRoute, 'routeType'> = {
   source: null,
   group: null,
   flags: null,
+  leaveGroupSync: null,
   maxResponseTime: null,
   regionId: null,
   labelFields: [],
@@ -124,14 +125,14 @@ describe('EVPN NLRI (25/70)', () => {
   it('types 6-8 (RFC 9251): SMET with a wildcard source, Join Synch, Leave Synch', () => {
     const smet = evpn(6, { rd: '65000:100', ethernetTag: 10, source: null, group: '232.1.1.1', originatorIp: '192.0.2.1', flags: 0x06 });
     const join = evpn(7, { rd: '65000:100', esi: ZERO_ESI, ethernetTag: 10, source: '10.0.0.1', group: '232.1.1.1', originatorIp: '192.0.2.1', flags: 0x04 });
-    const leave = evpn(8, { rd: '65000:100', esi: ZERO_ESI, ethernetTag: 10, source: '10.0.0.1', group: '232.1.1.1', originatorIp: '192.0.2.1', maxResponseTime: 10, flags: 0x02 });
+    const leave = evpn(8, { rd: '65000:100', esi: ZERO_ESI, ethernetTag: 10, source: '10.0.0.1', group: '232.1.1.1', originatorIp: '192.0.2.1', leaveGroupSync: 7, maxResponseTime: 10, flags: 0x02 });
     roundTrip(
       25,
       70,
       [smet, join, leave],
       `06 18 ${RD} 0000000a 00 20 e8010101 20 c0000201 06
        07 26 ${RD} ${'00'.repeat(10)} 0000000a 20 0a000001 20 e8010101 20 c0000201 04
-       08 2b ${RD} ${'00'.repeat(10)} 0000000a 20 0a000001 20 e8010101 20 c0000201 00000000 0a 02`,
+       08 2b ${RD} ${'00'.repeat(10)} 0000000a 20 0a000001 20 e8010101 20 c0000201 00000007 0a 02`,
     );
     assert.equal(evpnRouteText(smet), '[6][65000:100][10][*][232.1.1.1][192.0.2.1]');
     assert.equal(evpnRouteText(leave), `[8][65000:100][${ZERO_ESI}][10][10.0.0.1][232.1.1.1][192.0.2.1]`);
@@ -154,7 +155,7 @@ describe('EVPN NLRI (25/70)', () => {
       `63 03 010203
        01 18 ${RD} ${'00'.repeat(10)} 00000064 0001   # type 1 one octet short
        02 21 ${RD} ${'00'.repeat(10)} 00000000 2f 001122334455 00 000011   # MAC length 47
-       08 2b ${RD} ${'00'.repeat(10)} 0000000a 20 0a000001 20 e8010101 20 c0000201 00000001 0a 02   # Leave Synch, Reserved set
+       08 2a ${RD} ${'00'.repeat(10)} 0000000a 20 0a000001 20 e8010101 20 c0000201 00000001 0a   # Leave Synch without flags
        03 11 ${RD} 00000000 20 c0000201`,
     );
     assert.deepStrictEqual(
@@ -163,7 +164,7 @@ describe('EVPN NLRI (25/70)', () => {
         [0x63, 3],
         [1, 24],
         [2, 33],
-        [8, 43],
+        [8, 42],
         [3, null],
       ],
     );

@@ -115,7 +115,7 @@ const evpnEntry: fc.Arbitrary<Buffer> = fc.oneof(
   tlv(5, fc.tuple(bytes(22, 22), fc.boolean()).chain(([a, v6]) => fc.tuple(fc.integer({ min: 0, max: v6 ? 128 : 32 }), bytes(v6 ? 32 : 8, v6 ? 32 : 8), bytes(3, 3)).map(([len, ips, l]) => cat(a, [len], ips, l)))),
   tlv(6, fc.tuple(bytes(12, 12), mcast, bytes(1, 1)).map((p) => cat(...p))),
   tlv(7, fc.tuple(bytes(22, 22), mcast, bytes(1, 1)).map((p) => cat(...p))),
-  tlv(8, fc.tuple(bytes(22, 22), mcast, bytes(2, 2)).map(([a, m, t]) => cat(a, m, [0, 0, 0, 0], t))),
+  tlv(8, fc.tuple(bytes(22, 22), mcast, bytes(6, 6)).map((p) => cat(...p))),
   tlv(9, bytes(20, 20)),
   tlv(10, fc.tuple(bytes(12, 12), mcast).map((p) => cat(...p))),
   tlv(11, fc.tuple(fc.oneof(tlv(10, fc.tuple(bytes(12, 12), mcast).map((p) => cat(...p))), tlv(3, fc.tuple(bytes(12, 12), fullAddr).map((p) => cat(...p)))), fullAddr).map((p) => cat(...p))),
