@@ -1,6 +1,8 @@
 /**
- * EVPN and VPLS routes of the real captures, through the capture reader and the session decoder,
- * against values read by hand from tshark's dissection (tshark -r FILE -d tcp.port==PORT,bmp -V):
+ * Route events of the EVPN, VPLS, MCAST-VPN and RT membership families: synthetic UPDATEs for
+ * MCAST-VPN and RT membership (no capture has them), then the real captures through the capture
+ * reader and the session decoder, against values read by hand from tshark's dissection
+ * (tshark -r FILE -d tcp.port==PORT,bmp -V):
  * - netgauze-cisco-iosxr-evpn.pcap (IOS-XR, SRv6): two EVPN Ethernet A-D routes;
  * - networklab-juniper-vmx-*.pcap (Junos, VXLAN): an EVPN IP Prefix route announced and withdrawn;
  * - akvorado-juniper-vmx-vpls.pcap (Junos): one RFC 4761 VPLS label block.
@@ -9,6 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
+import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
+import { hex, update } from '../codec/bgp/helpers.js';
 import type { EventByTopic, RouteEvent } from '../../../services/events/model.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
 
@@ -28,6 +32,71 @@ async function l2vpnRoutes(file: string): Promise<{ routes: RouteEvent[]; errors
 }
 
 const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
+
+/** Route events of one BMP Route Monitoring message (global peer 192.0.2.1, AS 65001) carrying `bgpUpdate`. */
+function routeEvents(bgpUpdate: Buffer): RouteEvent[] {
+  const peer = Buffer.alloc(42);
+  peer.set([192, 0, 2, 1], 22);
+  peer.writeUInt32BE(65001, 26);
+  peer.set([192, 0, 2, 1], 30);
+  const head = Buffer.from([3, 0, 0, 0, 0, 0]);
+  head.writeUInt32BE(6 + 42 + bgpUpdate.length, 1);
+  const out: RouteEvent[] = [];
+  new BmpSessionDecoder({ routerAddress: '192.0.2.254' }).decode(Buffer.concat([head, peer, bgpUpdate]), 0, (topic, event) => {
+    if (topic === 'route_monitoring') out.push(event as RouteEvent);
+  });
+  return out;
+}
+
+/** UPDATE with ORIGIN, an empty AS_PATH and MP_REACH_NLRI (next hop 192.0.2.1) of afi/safi. */
+function reachUpdate(afi: number, safi: number, nlriHex: string): Buffer {
+  const value = Buffer.concat([Buffer.from([afi >> 8, afi & 0xff, safi, 4, 192, 0, 2, 1, 0]), hex(nlriHex)]);
+  return update('', `40 01 01 00  40 02 00  90 0e ${value.length.toString(16).padStart(4, '0')} ${value.toString('hex')}`);
+}
+
+test('MCAST-VPN routes become one event each, with rd, prefix text and the mvpn record', () => {
+  const events = routeEvents(reachUpdate(1, 5, '03 16 0000fde800000064 20 0a000001 20 e8010101 c0000201   04 1c 03 16 0000fde800000064 20 0a000001 20 e8010101 c0000201 c0000202'));
+  assert.deepStrictEqual(
+    events.map((e) => [e.family, e.prefix, e.rd, e.labels, e.next_hop]),
+    [
+      ['ipv4_mvpn', '[3][65000:100][10.0.0.1][232.1.1.1][192.0.2.1]', '65000:100', [], '192.0.2.1'],
+      ['ipv4_mvpn', '[4][[3][65000:100][10.0.0.1][232.1.1.1][192.0.2.1]][192.0.2.2]', null, [], '192.0.2.1'],
+    ],
+  );
+  assert.deepStrictEqual(events[1].mvpn, {
+    route_type: 4,
+    route_type_name: 'leaf_ad',
+    originator_ip: '192.0.2.2',
+    source_as: null,
+    source: null,
+    group: null,
+    route_key: '[3][65000:100][10.0.0.1][232.1.1.1][192.0.2.1]',
+    raw: null,
+  });
+  assert.deepStrictEqual([events[0].evpn, events[0].vpls, events[0].rt_constraint], [null, null, null]);
+});
+
+test('RT membership routes: origin AS and route target; length 0 is the default route', () => {
+  const events = routeEvents(reachUpdate(1, 132, '60 0000fde8 0002fde800000064  00'));
+  assert.deepStrictEqual(
+    events.map((e) => [e.family, e.prefix, e.rd, e.rt_constraint]),
+    [
+      ['rt_constraint', '65000:rt:65000:100/96', null, { origin_as: 65000, route_target: 'rt:65000:100', prefix_length: 96 }],
+      ['rt_constraint', 'default', null, { origin_as: null, route_target: null, prefix_length: 0 }],
+    ],
+  );
+});
+
+test('every route event has the same fields in the same order, whatever its family', () => {
+  const keys = (e: RouteEvent): string => Object.keys(e).join(',');
+  const plain = routeEvents(update('', '40 01 01 00  40 02 00  40 03 04 c0000201', '18 0a0000'));
+  const mvpn = routeEvents(reachUpdate(1, 5, '01 0c 0000fde800000064 c0000201'));
+  const evpn = routeEvents(reachUpdate(25, 70, '03 11 0000fde800000064 00000000 20 c0000201'));
+  assert.equal(plain.length + mvpn.length + evpn.length, 3);
+  assert.equal(keys(mvpn[0]), keys(plain[0]));
+  assert.equal(keys(evpn[0]), keys(plain[0]));
+  assert.deepStrictEqual(Object.keys(plain[0]).slice(-4), ['evpn', 'vpls', 'mvpn', 'rt_constraint']);
+});
 
 test('IOS-XR EVPN capture: two Ethernet A-D routes and two End-of-RIBs', { skip }, async () => {
   const { routes, errors } = await l2vpnRoutes('netgauze-cisco-iosxr-evpn.pcap');
