@@ -137,11 +137,15 @@ export interface RouteEvent extends PeerFields {
   safi: number;
   /** Family name, e.g. "ipv4_unicast", "vpnv6_unicast", "ipv4_labeled_unicast". */
   family: string;
-  /** CIDR text; null for End-of-RIB and for NLRI the codec keeps raw. */
+  /**
+   * CIDR text; for EVPN, VPLS, MCAST-VPN and RT membership routes the route's canonical text
+   * (family-fields.ts); null for End-of-RIB and for NLRI the codec keeps raw.
+   */
   prefix: string | null;
   /** ADD-PATH path identifier, null when the family has none. */
   path_id: number | null;
   rd: string | null;
+  /** 20-bit label values (EVPN: the high 20 bits of each label field, see EvpnFields.label_fields; VPLS: the label base). */
   labels: number[];
   /** NLRI bytes of a family this codec does not decode (never dropped). */
   raw_nlri: Buffer | null;
@@ -164,6 +168,78 @@ export interface RouteEvent extends PeerFields {
   unknown_attributes: string[];
   /** True when the peer's Peer Up was not seen and session properties were guessed (documented heuristics). */
   decoded_without_peer_up: boolean;
+  /** EVPN route fields (AFI 25 / SAFI 70), null for other families. */
+  evpn: EvpnFields | null;
+  /** VPLS route fields (AFI 25 / SAFI 65), null for other families. */
+  vpls: VplsFields | null;
+  /** MCAST-VPN route fields (SAFI 5), null for other families. */
+  mvpn: MvpnFields | null;
+  /** Route target membership fields (AFI 1 / SAFI 132), null for other families. */
+  rt_constraint: RtConstraintFields | null;
+}
+
+/**
+ * An EVPN route (RFC 7432 §7, RFC 9136, RFC 9251, RFC 9572). `prefix` holds its canonical text
+ * (codec/bgp/nlri/evpn.ts evpnRouteText), `rd` its RD, `labels` the 20-bit labels of its label
+ * fields. Fields the route type does not have are null.
+ */
+export interface EvpnFields {
+  route_type: number;
+  /** "ethernet_ad", "mac_ip_advertisement", ..., "ip_prefix", ...; "type_<n>" for others. */
+  route_type_name: string;
+  /** 10 octets as colon-separated hex. */
+  esi: string | null;
+  /** ESI type, the first octet of the ESI (RFC 7432 §5). */
+  esi_type: number | null;
+  ethernet_tag: number | null;
+  mac: string | null;
+  ip: string | null;
+  ip_prefix: string | null;
+  gateway_ip: string | null;
+  originator_ip: string | null;
+  source: string | null;
+  group: string | null;
+  multicast_flags: number | null;
+  /** Leave Group Synchronization # of a Multicast Leave Synch route (type 8). */
+  leave_group_sync: number | null;
+  max_response_time: number | null;
+  region_id: string | null;
+  /** The 3-octet label fields as 24-bit numbers (the VNI for VXLAN, RFC 8365 §5.1.3). */
+  label_fields: number[];
+  /** Canonical text of a Leaf A-D route's (type 11) Route Key. */
+  route_key: string | null;
+  /** Value octets of a route type not decoded (or not matching its layout). */
+  raw: Buffer | null;
+}
+
+/** A VPLS route: RFC 4761 label block or RFC 6074 auto-discovery route. */
+export interface VplsFields {
+  ve_id: number | null;
+  ve_block_offset: number | null;
+  ve_block_size: number | null;
+  label_base: number | null;
+  pe_address: string | null;
+  raw: Buffer | null;
+}
+
+/** An MCAST-VPN route (RFC 6514 §4). */
+export interface MvpnFields {
+  route_type: number;
+  route_type_name: string;
+  originator_ip: string | null;
+  source_as: number | null;
+  source: string | null;
+  group: string | null;
+  /** Canonical text of a Leaf A-D route's Route Key. */
+  route_key: string | null;
+  raw: Buffer | null;
+}
+
+/** A route target membership route (RFC 4684 §4). */
+export interface RtConstraintFields {
+  origin_as: number | null;
+  route_target: string | null;
+  prefix_length: number;
 }
 
 export interface StatField {

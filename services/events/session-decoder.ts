@@ -66,6 +66,8 @@ import {
 } from '../codec/bgp/index.js';
 import type { FramingError } from '../codec/framer.js';
 import { familyName } from './families.js';
+import { familyRoute, NO_FAMILY_FIELDS } from './family-fields.js';
+import type { FamilyFields } from './family-fields.js';
 import type {
   AsPathHop,
   CapabilityField,
@@ -509,7 +511,9 @@ export class BmpSessionDecoder {
     const family = familyName(afi, safi);
     if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed);
     if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
-    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
+    if (route.kind === 'prefix') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
+    const f = familyRoute(route);
+    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, f.prefix, route.pathId, f.rd, f.labels, null, a, nextHop, guessed, f.fields);
   }
 
   /** The one place route events are made: every one gets the same fields in the same order. */
@@ -529,6 +533,7 @@ export class BmpSessionDecoder {
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
+    families: FamilyFields = NO_FAMILY_FIELDS,
   ): RouteEvent {
     return {
       // The peer fields in peerFields' order (one hidden class for all route events).
@@ -572,6 +577,10 @@ export class BmpSessionDecoder {
       otc: a.otc,
       unknown_attributes: a.unknown_attributes,
       decoded_without_peer_up: guessed,
+      evpn: families.evpn,
+      vpls: families.vpls,
+      mvpn: families.mvpn,
+      rt_constraint: families.rt_constraint,
     };
   }
 

@@ -29,7 +29,7 @@ import { asPathParses } from './attributes/as-path.js';
 import { BGP_HEADER_LENGTH, MessageType } from './header.js';
 import { decodeBgpMessage, type BgpMessage } from './message.js';
 import { nlriEncoding } from './nlri/families.js';
-import { decodeNlri } from './nlri/index.js';
+import { decodeNlri, routeText } from './nlri/index.js';
 import type { Attributes } from './attributes/index.js';
 import { decodeUpdateRoutes, type UpdateRoutes } from './update.js';
 import type { Route } from './nlri/route.js';
@@ -137,7 +137,7 @@ function hasDuplicates(blocks: Route[][]): boolean {
   for (const routes of blocks) {
     const keys = new Set<string>();
     for (const r of routes) {
-      const key = r.kind === 'prefix' ? `${r.pathId}|${r.rd ?? ''}|${r.prefix}` : '';
+      const key = r.kind === 'prefix' ? `${r.pathId}|${r.rd ?? ''}|${r.prefix}` : r.kind === 'raw' ? '' : `${r.pathId}|${routeText(r)}`;
       if (keys.has(key)) return true;
       keys.add(key);
     }

@@ -24,10 +24,8 @@
  * | 0x03 / 0b | color | color:N (flags appended when set) | RFC 9012 §4.3 |
  * | 0x03 / 0c | encapsulation | encap:tunnel-type | RFC 9012 §4.1 |
  * | 0x03 / 0d | default_gateway | default-gateway | RFC 7432 §10.1 |
- * | 0x06 / 00 | mac_mobility | mac-mobility:seq[:sticky] | RFC 7432 §7.7 |
- * | 0x06 / 01 | esi_label | esi-label:label[:single-active] | RFC 7432 §7.5 |
- * | 0x06 / 02 | es_import_route_target | es-import:MAC | RFC 7432 §7.6 |
- * | 0x06 / 03 | router_mac | router-mac:MAC | RFC 9135 §8.1 |
+ * | 0x06 / 00-06, 0a-0c | EVPN kinds | see decodeEvpnCommunity | RFC 7432 §7 and later |
+ * | 0x80 / 0a | layer2_info | l2-info:vpls:mtu=N[:flags=0xHH][:pref=N] | RFC 4761 §3.2.4 |
  * | 0x80 / 06 | traffic_rate_bytes | traffic-rate:ASN:bytes-per-second | RFC 8955 §7.3 |
  * | 0x80 / 0c | traffic_rate_packets | traffic-rate-packets:ASN:pps | RFC 8955 §7.3 |
  * | 0x80 / 07 | traffic_action | traffic-action:sample,terminal | RFC 8955 §7.4 |
@@ -187,29 +185,11 @@ export function decodeExtendedCommunity(buf: Buffer, pos: number): ExtendedCommu
           break;
       }
       break;
-    case 0x06: // EVPN (RFC 7432 §7)
+    case 0x06: // EVPN (RFC 7432 §7): see decodeEvpnCommunity
       if (type !== 0x06) break;
-      switch (subtype) {
-        case 0x00:
-          kind = 'mac_mobility';
-          local = buf.readUInt32BE(v + 2);
-          text = `mac-mobility:${local}${buf[v] & 0x01 ? ':sticky' : ''}`;
-          break;
-        case 0x01:
-          kind = 'esi_label';
-          local = (buf[v + 3] << 16) | (buf[v + 4] << 8) | buf[v + 5];
-          text = `esi-label:${local >>> 4}${buf[v] & 0x01 ? ':single-active' : ''}`;
-          break;
-        case 0x02:
-          kind = 'es_import_route_target';
-          global = mac(buf, v);
-          text = `es-import:${global}`;
-          break;
-        case 0x03:
-          kind = 'router_mac';
-          global = mac(buf, v);
-          text = `router-mac:${global}`;
-          break;
+      {
+        const e = decodeEvpnCommunity(buf, v, subtype);
+        if (e !== null) ({ kind, global, local, text } = e);
       }
       break;
   }
@@ -230,6 +210,17 @@ export function decodeExtendedCommunity(buf: Buffer, pos: number): ExtendedCommu
         if (local & 0x02) names.push('sample');
         if (local & 0x01) names.push('terminal');
         text = `traffic-action:${names.length ? names.join(',') : 'none'}`;
+        break;
+      }
+      case 0x0a: {
+        // Layer2 Info (RFC 4761 §3.2.4): Encaps Type, Control Flags, Layer-2 MTU, Reserved (2),
+        // which VPLS multihoming (RFC 4761 §3.5; draft-ietf-bess-vpls-multihoming) uses as the
+        // VE preference, so it is shown when set.
+        kind = 'layer2_info';
+        global = buf[v];
+        local = u16(buf, v + 2);
+        const pref = u16(buf, v + 4);
+        text = `l2-info:${global === 19 ? 'vpls' : global}:mtu=${local}${buf[v + 1] ? `:flags=0x${hex(buf, v + 1, v + 2)}` : ''}${pref ? `:pref=${pref}` : ''}`;
         break;
       }
       case 0x09:
@@ -260,6 +251,79 @@ export function decodeExtendedCommunity(buf: Buffer, pos: number): ExtendedCommu
     text = `0x${hex(buf, pos, pos + 2)}:${hex(buf, v, v + 6)}`;
   }
   return { type, subtype, kind, transitive, global, local, value, text };
+}
+
+/** Names of the Layer 2 Attributes control flags (RFC 8214 §3.1: B, P, C; RFC 9469 §7: F, CI). */
+const L2_ATTR_FLAGS: readonly [number, string][] = [
+  [0x01, 'B'],
+  [0x02, 'P'],
+  [0x04, 'C'],
+  [0x08, 'F'],
+  [0x10, 'CI'],
+];
+
+/**
+ * The EVPN extended communities (type 0x06, IANA "EVPN Extended Community Sub-Types"), value at
+ * `v`; null for sub-types without a reading here (they render as hex):
+ *
+ * | sub | kind | text | source |
+ * |---|---|---|---|
+ * | 00 | mac_mobility | mac-mobility:seq[:sticky] | RFC 7432 §7.7 |
+ * | 01 | esi_label | esi-label:label[:single-active] | RFC 7432 §7.5 |
+ * | 02 | es_import_route_target | es-import:MAC | RFC 7432 §7.6 |
+ * | 03 | router_mac | router-mac:MAC | RFC 9135 §8.1 |
+ * | 04 | layer2_attributes | l2-attr:mtu=N[:flags=P,B,...] | RFC 8214 §3.1 |
+ * | 05 | e_tree | e-tree:label[:leaf] | RFC 8317 §5.1 |
+ * | 06 | df_election | df-election:alg=N[:bitmap=0xHHHH] | RFC 8584 §2.2 |
+ * | 0a-0c | evi_route_target | evi-rt:ASN:nn / evi-rt:a.b.c.d:nn / evi-rt:ASN(L):nn | RFC 9251 §9.5 |
+ */
+function decodeEvpnCommunity(buf: Buffer, v: number, subtype: number): { kind: string; global: number | string | null; local: number | null; text: string } | null {
+  switch (subtype) {
+    case 0x00: {
+      // Flags (1; bit 0x01 sticky/static), Reserved (1), Sequence Number (4).
+      const seq = buf.readUInt32BE(v + 2);
+      return { kind: 'mac_mobility', global: null, local: seq, text: `mac-mobility:${seq}${buf[v] & 0x01 ? ':sticky' : ''}` };
+    }
+    case 0x01: {
+      // Flags (1; bit 0x01 single-active), Reserved (2), ESI Label (3, label in the high 20 bits).
+      const field = (buf[v + 3] << 16) | (buf[v + 4] << 8) | buf[v + 5];
+      return { kind: 'esi_label', global: null, local: field, text: `esi-label:${field >>> 4}${buf[v] & 0x01 ? ':single-active' : ''}` };
+    }
+    case 0x02:
+    case 0x03: {
+      const m = mac(buf, v);
+      return subtype === 0x02 ? { kind: 'es_import_route_target', global: m, local: null, text: `es-import:${m}` } : { kind: 'router_mac', global: m, local: null, text: `router-mac:${m}` };
+    }
+    case 0x04: {
+      // Control Flags (2), L2 MTU (2), Reserved (2).
+      const flags = u16(buf, v);
+      const mtu = u16(buf, v + 2);
+      const names = L2_ATTR_FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name);
+      const other = flags & ~0x1f;
+      if (other) names.push(`0x${other.toString(16).padStart(4, '0')}`);
+      return { kind: 'layer2_attributes', global: flags, local: mtu, text: `l2-attr:mtu=${mtu}${names.length ? `:flags=${names.join(',')}` : ''}` };
+    }
+    case 0x05: {
+      // Flags (1; bit 0x01 L = leaf), Reserved (2), Leaf Label (3, label in the high 20 bits).
+      const label = ((buf[v + 3] << 16) | (buf[v + 4] << 8) | buf[v + 5]) >>> 4;
+      return { kind: 'e_tree', global: null, local: label, text: `e-tree:${label}${buf[v] & 0x01 ? ':leaf' : ''}` };
+    }
+    case 0x06: {
+      // DF Type (1), DF Alg bitmap (2), Reserved (3).
+      const bitmap = u16(buf, v + 1);
+      return { kind: 'df_election', global: bitmap, local: buf[v], text: `df-election:alg=${buf[v]}${bitmap ? `:bitmap=0x${hex(buf, v + 1, v + 3)}` : ''}` };
+    }
+    case 0x0a:
+      return { kind: 'evi_route_target', global: u16(buf, v), local: buf.readUInt32BE(v + 2), text: `evi-rt:${u16(buf, v)}:${buf.readUInt32BE(v + 2)}` };
+    case 0x0b:
+      return { kind: 'evi_route_target', global: formatIPv4(buf, v), local: u16(buf, v + 4), text: `evi-rt:${formatIPv4(buf, v)}:${u16(buf, v + 4)}` };
+    case 0x0c: {
+      const asn = buf.readUInt32BE(v);
+      return { kind: 'evi_route_target', global: asn, local: u16(buf, v + 4), text: `evi-rt:${asn4Text(asn)}:${u16(buf, v + 4)}` };
+    }
+    default:
+      return null;
+  }
 }
 
 export function decodeExtendedCommunities(buf: Buffer, start: number, end: number): ExtendedCommunity[] {

@@ -68,19 +68,29 @@ export function familyName(afi: number, safi: number): string {
  * - 'labeled_*': RFC 8277 §2 labeled unicast, SAFI 4;
  * - 'vpn_*': RFC 4364 §4.3.4 / RFC 4659 §3.2 VPN routes (labels + RD + prefix), SAFI 128 and 129
  *   (RFC 6513 reuses the SAFI 128 encoding for SAFI 129);
+ * - 'evpn': RFC 7432 §7 EVPN routes, AFI 25 / SAFI 70 (evpn.ts);
+ * - 'vpls': RFC 4761 §3.2.2 / RFC 6074 §7.1 VPLS routes, AFI 25 / SAFI 65 (vpls.ts);
+ * - 'mvpn': RFC 6514 §4 MCAST-VPN routes, SAFI 5 over AFI 1 and 2 (mvpn.ts);
+ * - 'rt_constraint': RFC 4684 §4 route target membership, AFI 1 / SAFI 132 (rt-constraint.ts);
  * - 'raw': everything else, kept as opaque bytes.
  */
-export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'raw';
+export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'evpn' | 'vpls' | 'mvpn' | 'rt_constraint' | 'raw';
 
 export function nlriEncoding(afi: number, safi: number): NlriEncoding {
   if (afi === 1) {
     if (safi === 1 || safi === 2) return 'ipv4';
     if (safi === 4) return 'labeled_ipv4';
     if (safi === 128 || safi === 129) return 'vpn_ipv4';
+    if (safi === 5) return 'mvpn';
+    if (safi === 132) return 'rt_constraint';
   } else if (afi === 2) {
     if (safi === 1 || safi === 2) return 'ipv6';
     if (safi === 4) return 'labeled_ipv6';
     if (safi === 128 || safi === 129) return 'vpn_ipv6';
+    if (safi === 5) return 'mvpn';
+  } else if (afi === 25) {
+    if (safi === 70) return 'evpn';
+    if (safi === 65) return 'vpls';
   }
   return 'raw';
 }

@@ -10,6 +10,10 @@ import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
 import { decodeRawNlri, encodeRawNlri } from './raw.js';
 import type { Route } from './route.js';
 import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
+import { decodeEvpnRoutes, encodeEvpnRoutes, evpnRouteText } from './evpn.js';
+import { decodeVplsRoutes, encodeVplsRoutes, vplsRouteText } from './vpls.js';
+import { decodeMvpnRoutes, encodeMvpnRoutes, mvpnRouteText } from './mvpn.js';
+import { decodeRtConstraintRoutes, encodeRtConstraintRoutes, rtConstraintRouteText } from './rt-constraint.js';
 
 /**
  * Decodes the NLRI block [start, end) of a family into a new array of routes. `withdraw` is true
@@ -31,6 +35,18 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
     case 'vpn_ipv4':
     case 'vpn_ipv6':
       decodeVpnPrefixes(buf, start, end, afi, safi, addPath, withdraw, out);
+      return out;
+    case 'evpn':
+      decodeEvpnRoutes(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'vpls':
+      decodeVplsRoutes(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'mvpn':
+      decodeMvpnRoutes(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'rt_constraint':
+      decodeRtConstraintRoutes(buf, start, end, afi, safi, addPath, out);
       return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
@@ -60,10 +76,43 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'vpn_ipv6':
       encodeVpnPrefixes(w, routes, afi, addPath, withdraw);
       return;
+    case 'evpn':
+      encodeEvpnRoutes(w, routes, addPath);
+      return;
+    case 'vpls':
+      encodeVplsRoutes(w, routes, addPath);
+      return;
+    case 'mvpn':
+      encodeMvpnRoutes(w, routes, addPath);
+      return;
+    case 'rt_constraint':
+      encodeRtConstraintRoutes(w, routes, addPath);
+      return;
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
   }
 }
 
-export type { PrefixRoute, RawRoute, Route } from './route.js';
+/**
+ * The text that names a route within its family: the CIDR prefix, or the canonical text of an
+ * EVPN, VPLS, MCAST-VPN or RT membership route; '' for a raw NLRI block.
+ */
+export function routeText(r: Route): string {
+  switch (r.kind) {
+    case 'prefix':
+      return r.prefix;
+    case 'evpn':
+      return evpnRouteText(r);
+    case 'vpls':
+      return vplsRouteText(r);
+    case 'mvpn':
+      return mvpnRouteText(r);
+    case 'rt_constraint':
+      return rtConstraintRouteText(r);
+    case 'raw':
+      return '';
+  }
+}
+
+export type { EvpnRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, VplsRoute } from './route.js';

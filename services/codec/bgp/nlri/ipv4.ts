@@ -57,7 +57,8 @@ export function decodeIPv4Prefixes(buf: Buffer, pos: number, end: number, afi: n
 /** Writes plain prefixes (IPv4 or IPv6 by `width`) with optional path identifiers. */
 export function encodePrefixes(w: ByteWriter, routes: readonly Route[], width: 32 | 128, addPath: boolean): void {
   for (const r of routes) {
-    if (r.kind === 'raw') {
+    if (r.kind !== 'prefix') {
+      if (r.kind !== 'raw') encodeError(`a ${r.kind} route cannot be encoded as an IP prefix`);
       w.bytes(r.raw);
       continue;
     }

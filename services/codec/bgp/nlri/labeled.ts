@@ -101,7 +101,8 @@ function isDefaultLows(labels: number[], lows: number[], withdraw: boolean): boo
 
 export function encodeLabeledPrefixes(w: ByteWriter, routes: readonly Route[], addPath: boolean, withdraw: boolean, width: 32 | 128, vpn: boolean): void {
   for (const r of routes) {
-    if (r.kind === 'raw') {
+    if (r.kind !== 'prefix') {
+      if (r.kind !== 'raw') encodeError(`a ${r.kind} route cannot be encoded as a labeled or VPN prefix`);
       w.bytes(r.raw);
       continue;
     }

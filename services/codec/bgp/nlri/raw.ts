@@ -1,5 +1,5 @@
 /**
- * Families this codec does not decode (EVPN, BGP-LS, Flowspec, RT-Constraint, MVPN, ...): the
+ * Families this codec does not decode (BGP-LS, Flowspec, ...): the
  * whole NLRI block becomes one RawRoute so nothing is dropped and the bytes re-encode verbatim.
  * ADD-PATH path identifiers, if any, stay inside the raw bytes.
  */
@@ -13,7 +13,7 @@ export function decodeRawNlri(buf: Buffer, pos: number, end: number, afi: number
 
 export function encodeRawNlri(w: ByteWriter, routes: readonly Route[], afi: number, safi: number): void {
   for (const r of routes) {
-    if (r.kind !== 'raw') encodeError(`family ${afi}/${safi} is not decoded by this codec; its routes must be raw NLRI, got ${r.prefix}`);
+    if (r.kind !== 'raw') encodeError(`family ${afi}/${safi} is not decoded by this codec; its routes must be raw NLRI, got a ${r.kind} route`);
     w.bytes(r.raw);
   }
 }

@@ -56,7 +56,7 @@ function mpUnreach(attrsHex: string, opts = AS4): MpUnreach {
   return r;
 }
 
-const prefixes = (routes: MpReach['routes']): string[] => routes.map((r) => (r.kind === 'prefix' ? r.prefix : `raw:${r.raw.toString('hex')}`));
+const prefixes = (routes: MpReach['routes']): string[] => routes.map((r) => (r.kind === 'prefix' ? r.prefix : r.kind === 'raw' ? `raw:${r.raw.toString('hex')}` : r.kind));
 
 describe('IPv6 unicast (2/1)', () => {
   it('16-octet next hop; RFC 5952 prefix text', () => {
@@ -240,10 +240,10 @@ describe('L3VPN, SAFI 128 (RFC 4364 §4.3.4, RFC 4659)', () => {
 });
 
 describe('families kept raw', () => {
-  it('EVPN (25/70): the NLRI block is one raw route, never dropped', () => {
+  it('an unregistered family (25/200): the NLRI block is one raw route, never dropped', () => {
     const nlri = '02 21 0000fde800000064 00000000000000000000 00000000 30 00005e005301 00 000064';
-    const r = mpReach(reach(25, 70, 'c0000201', nlri));
-    assert.deepEqual(r.routes, [{ kind: 'raw', afi: 25, safi: 70, raw: hex(nlri) }]);
+    const r = mpReach(reach(25, 200, 'c0000201', nlri));
+    assert.deepEqual(r.routes, [{ kind: 'raw', afi: 25, safi: 200, raw: hex(nlri) }]);
   });
 
   it('Flowspec (1/133) with a zero-length next hop (RFC 8955 §4)', () => {

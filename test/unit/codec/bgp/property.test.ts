@@ -16,6 +16,7 @@ import {
   aigpMetricTlv,
   decodeBgpMessage,
   decodeBgpMessageHeuristic,
+  decodeNlri,
   decodeOpen,
   encodeBgpMessage,
   encodeOpen,
@@ -90,8 +91,50 @@ const FAMILIES: Fam[] = [
   { afi: 2, safi: 4 },
   { afi: 2, safi: 128 },
   { afi: 25, safi: 70 },
+  { afi: 25, safi: 65 },
+  { afi: 1, safi: 5 },
+  { afi: 2, safi: 5 },
+  { afi: 1, safi: 132 },
   { afi: 1, safi: 133 },
 ];
+
+// EVPN, VPLS, MCAST-VPN and RT membership routes: one NLRI entry's octets laid out per route type
+// (random field values, and random values of any type that mostly fall back to raw), decoded
+// into the route the codec would produce. The round trips then check encode against decode.
+const cat = (...parts: (Buffer | number[])[]): Buffer => Buffer.concat(parts.map((p) => Buffer.from(p)));
+const lenAddr = fc.oneof(fc.constant(Buffer.from([0])), bytes(4, 4).map((b) => cat([32], b)), bytes(16, 16).map((b) => cat([128], b)));
+const fullAddr = fc.oneof(bytes(4, 4).map((b) => cat([32], b)), bytes(16, 16).map((b) => cat([128], b)));
+const addr = fc.oneof(bytes(4, 4), bytes(16, 16));
+const tlv = (type: number, value: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> => value.map((v) => cat([type, v.length], v));
+const mcast = fc.tuple(lenAddr, lenAddr, fullAddr).map((p) => cat(...p));
+const evpnEntry: fc.Arbitrary<Buffer> = fc.oneof(
+  tlv(1, bytes(25, 25)),
+  tlv(2, fc.tuple(bytes(22, 22), bytes(6, 6), lenAddr, fc.oneof(bytes(3, 3), bytes(6, 6))).map(([a, mac, ip, l]) => cat(a, [48], mac, ip, l))),
+  tlv(3, fc.tuple(bytes(12, 12), fullAddr).map((p) => cat(...p))),
+  tlv(4, fc.tuple(bytes(18, 18), fullAddr).map((p) => cat(...p))),
+  tlv(5, fc.tuple(bytes(22, 22), fc.boolean()).chain(([a, v6]) => fc.tuple(fc.integer({ min: 0, max: v6 ? 128 : 32 }), bytes(v6 ? 32 : 8, v6 ? 32 : 8), bytes(3, 3)).map(([len, ips, l]) => cat(a, [len], ips, l)))),
+  tlv(6, fc.tuple(bytes(12, 12), mcast, bytes(1, 1)).map((p) => cat(...p))),
+  tlv(7, fc.tuple(bytes(22, 22), mcast, bytes(1, 1)).map((p) => cat(...p))),
+  tlv(8, fc.tuple(bytes(22, 22), mcast, bytes(6, 6)).map((p) => cat(...p))),
+  tlv(9, bytes(20, 20)),
+  tlv(10, fc.tuple(bytes(12, 12), mcast).map((p) => cat(...p))),
+  tlv(11, fc.tuple(fc.oneof(tlv(10, fc.tuple(bytes(12, 12), mcast).map((p) => cat(...p))), tlv(3, fc.tuple(bytes(12, 12), fullAddr).map((p) => cat(...p)))), fullAddr).map((p) => cat(...p))),
+  fc.tuple(u8, bytes(0, 30)).map(([t, v]) => cat([t, v.length], v)),
+);
+const vplsEntry: fc.Arbitrary<Buffer> = fc.oneof(bytes(17, 17), bytes(12, 12), bytes(0, 30)).map((v) => cat([v.length >> 8, v.length & 0xff], v));
+const sg = fc.tuple(lenAddr, lenAddr).map((p) => cat(...p));
+const mvpnEntry: fc.Arbitrary<Buffer> = fc.oneof(
+  tlv(1, fc.tuple(bytes(8, 8), addr).map((p) => cat(...p))),
+  tlv(2, bytes(12, 12)),
+  tlv(3, fc.tuple(bytes(8, 8), sg, addr).map((p) => cat(...p))),
+  tlv(4, fc.tuple(fc.oneof(tlv(3, fc.tuple(bytes(8, 8), sg, addr).map((p) => cat(...p))), tlv(2, bytes(12, 12))), addr).map((p) => cat(...p))),
+  tlv(5, fc.tuple(bytes(8, 8), sg).map((p) => cat(...p))),
+  tlv(6, fc.tuple(bytes(12, 12), sg).map((p) => cat(...p))),
+  tlv(7, fc.tuple(bytes(12, 12), sg).map((p) => cat(...p))),
+  fc.tuple(u8, bytes(0, 30)).map(([t, v]) => cat([t, v.length], v)),
+);
+const rtcEntry: fc.Arbitrary<Buffer> = fc.integer({ min: 0, max: 96 }).chain((bits) => bytes((bits + 7) >>> 3, (bits + 7) >>> 3).map((b) => cat([bits], b)));
+const ENTRIES: Partial<Record<string, fc.Arbitrary<Buffer>>> = { evpn: evpnEntry, vpls: vplsEntry, mvpn: mvpnEntry, rt_constraint: rtcEntry };
 
 function labelsArb(maxCount: number, withdraw: boolean): fc.Arbitrary<{ labels: number[]; labelBits?: number[] }> {
   // Labels before the last must not be the values that end a stack (S set by default is only on
@@ -134,6 +177,11 @@ function routeArb(f: Fam, addPath: boolean, withdraw: boolean): fc.Arbitrary<Rou
         });
       });
     }
+    case 'evpn':
+    case 'vpls':
+    case 'mvpn':
+    case 'rt_constraint':
+      return fc.tuple(pathId, ENTRIES[enc] as fc.Arbitrary<Buffer>).map(([id, entry]): Route => ({ ...decodeNlri(entry, 0, entry.length, f.afi, f.safi, false, withdraw)[0], pathId: id }) as Route);
     default:
       return bytes(1, 40).map((raw): Route => ({ kind: 'raw', afi: f.afi, safi: f.safi, raw }));
   }
