@@ -26,8 +26,12 @@ import {
   decodeBmpMessage,
   decodePerPeerHeader,
   isPlainRouteMonitoring,
+  pathMarkingReasonName,
+  pathStatusNames,
+  V4_TLV_G_BIT,
   type BmpDecodeOptions,
   type BmpMessage,
+  type BmpV4Tlv,
   type InformationTlv,
   type PeerDownMessage,
   type PeerUpMessage,
@@ -49,6 +53,9 @@ import {
   BGP_HEADER_LENGTH,
   describeNotification,
   familyKey,
+  flowspecComponentName,
+  flowspecOperatorName,
+  FlowspecOp,
   formatCommunity,
   makeDecodeOptions,
   messageTypeName,
@@ -56,6 +63,7 @@ import {
   type Attributes,
   type BgpDecodeOptions,
   type Capability,
+  type FlowspecRoute,
   type OpenMessage,
   type Route,
   type MpNextHop,
@@ -72,6 +80,7 @@ import type {
   ErrorEvent,
   EventByTopic,
   EventTopic,
+  FlowspecComponentField,
   MessageTopic,
   OpenField,
   PeerFields,
@@ -394,7 +403,7 @@ export class BmpSessionDecoder {
       const events =
         scan !== null
           ? this.scanEvents(scan, peer, timestamp, this.lastPeerTableName, sink)
-          : this.routeEvents(update as UpdateRoutes, peer, timestamp, this.lastPeerTableName, false, sink);
+          : this.routeEvents(update as UpdateRoutes, peer, timestamp, this.lastPeerTableName, false, sink, null);
       return { topic: 'route_monitoring', events, error: false };
     } catch (err) {
       // As in decode: a failure while emitting (a sink that throws) becomes an error event.
@@ -413,39 +422,53 @@ export class BmpSessionDecoder {
       throw new CodecError(`Route Monitoring carries a BGP ${bgp.type} message, not an UPDATE (RFC 7854 §4.6)`, 48);
     }
     const guessed = known === null || decoded.heuristic;
-    return this.routeEvents(bgp, peer, peer.timestamp === 0 ? null : peer.timestamp, context?.tableName ?? tableNameTlv(message), guessed, sink);
+    const marks = message.tlvs.length === 0 ? null : pathMarks(message.tlvs);
+    return this.routeEvents(bgp, peer, peer.timestamp === 0 ? null : peer.timestamp, context?.tableName ?? tableNameTlv(message), guessed, sink, marks);
   }
 
-  private routeEvents(update: UpdateRoutes, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, guessed: boolean, sink: EventSink): number {
+  /**
+   * The events of a decoded UPDATE: withdrawn routes, MP_UNREACH_NLRI, NLRI, MP_REACH_NLRI, in
+   * that order. `marks` (BMP v4 Path Marking TLVs) are looked up by the 1-based ordinal of each
+   * route in that order (see pathMarks).
+   */
+  private routeEvents(
+    update: UpdateRoutes,
+    peer: PerPeerHeader,
+    timestamp: number | null,
+    tableName: string | null,
+    guessed: boolean,
+    sink: EventSink,
+    marks: PathMarks | null = null,
+  ): number {
     let count = 0;
     if (update.endOfRib !== null) {
       const { afi, safi } = update.endOfRib;
-      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed));
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed, null));
       return 1;
     }
     const attrs = update.attributes;
     for (const route of update.withdrawn) {
-      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
       count++;
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed, markOf(marks, count)));
     }
     if (attrs.mpUnreach !== null) {
       for (const route of attrs.mpUnreach.routes) {
-        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
         count++;
+        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed, markOf(marks, count)));
       }
     }
     const announces = update.nlri.length > 0 || (attrs.mpReach !== null && attrs.mpReach.routes.length > 0);
     if (!announces) return count;
     const shared = sharedAttributes(attrs);
     for (const route of update.nlri) {
-      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed));
       count++;
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed, markOf(marks, count)));
     }
     if (attrs.mpReach !== null) {
       const nextHop = attrs.mpReach.nextHop.address;
       for (const route of attrs.mpReach.routes) {
-        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, nextHop, guessed));
         count++;
+        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, nextHop, guessed, markOf(marks, count)));
       }
     }
     return count;
@@ -458,7 +481,7 @@ export class BmpSessionDecoder {
   private scanEvents(scan: UpdateScan<AsPathHop, string>, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, sink: EventSink): number {
     if (scan.endOfRib !== null) {
       const { afi, safi } = scan.endOfRib;
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false, null, null));
       return 1;
     }
     let count = 0;
@@ -488,7 +511,7 @@ export class BmpSessionDecoder {
     const n = prefixes.length;
     for (let i = 0; i < n; i++) {
       const pathId = pathIds === null ? null : pathIds[i];
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false, null, null));
     }
     return n;
   }
@@ -505,11 +528,18 @@ export class BmpSessionDecoder {
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
+    mark: PathMark | null,
   ): RouteEvent {
     const family = familyName(afi, safi);
-    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed);
-    if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
-    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
+    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed, null, mark);
+    switch (route.kind) {
+      case 'raw':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed, null, mark);
+      case 'flowspec':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd, EMPTY, null, a, nextHop, guessed, flowspecFields(route), mark);
+      default:
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed, null, mark);
+    }
   }
 
   /** The one place route events are made: every one gets the same fields in the same order. */
@@ -529,6 +559,8 @@ export class BmpSessionDecoder {
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
+    flowspec: FlowspecComponentField[] | null,
+    mark: PathMark | null,
   ): RouteEvent {
     return {
       // The peer fields in peerFields' order (one hidden class for all route events).
@@ -572,6 +604,9 @@ export class BmpSessionDecoder {
       otc: a.otc,
       unknown_attributes: a.unknown_attributes,
       decoded_without_peer_up: guessed,
+      flowspec,
+      path_status: mark === null ? null : mark.status,
+      path_reason: mark === null ? null : mark.reason,
     };
   }
 
@@ -774,6 +809,67 @@ function firstOf<K extends string, T extends { kind: string }, R>(
 ): R | null {
   for (const t of tlvs) if (t.kind === kind) return pick(t as Extract<T, { kind: K }>);
   return null;
+}
+
+/** Path status names and reason of one BMP v4 Path Marking TLV (draft-ietf-grow-bmp-path-marking-tlv). */
+interface PathMark {
+  status: string[];
+  reason: string | null;
+}
+
+/** The Path Marking TLVs of a Route Monitoring message, by the routes they apply to. */
+interface PathMarks {
+  /** A TLV of Index 0 (or without an Index): every route of the UPDATE. */
+  all: PathMark | null;
+  /** By route ordinal (1-based, in routeEvents' order). */
+  byOrdinal: Map<number, PathMark>;
+}
+
+/**
+ * Which Path Marking TLV applies to which route (draft-ietf-grow-bmp-tlv, Route Monitoring TLV
+ * Index): Index 0 applies to the whole UPDATE; 1..n to the n-th NLRI; with the G bit (0x8000) it
+ * names a group, and the Group TLV of that Index lists the member NLRI ordinals. NLRI ordinals
+ * count the routes in routeEvents' order (withdrawn routes, MP_UNREACH_NLRI, NLRI,
+ * MP_REACH_NLRI) — in practice one block per message. A TLV naming an NLRI wins over one of
+ * Index 0; of two naming the same NLRI, the first in the message. Null when there is none.
+ */
+function pathMarks(tlvs: readonly BmpV4Tlv[]): PathMarks | null {
+  let marks: PathMarks | null = null;
+  for (const t of tlvs) {
+    if (t.kind !== 'path_marking') continue;
+    marks ??= { all: null, byOrdinal: new Map() };
+    const mark: PathMark = {
+      status: pathStatusNames(t.pathStatus),
+      reason: t.reasonCode === null ? null : (pathMarkingReasonName(t.reasonCode) ?? `reason_${t.reasonCode}`),
+    };
+    const index = t.index ?? 0;
+    if (index === 0) {
+      marks.all ??= mark;
+    } else if (index & V4_TLV_G_BIT) {
+      for (const g of tlvs) {
+        if (g.kind === 'group' && g.index === index) for (const n of g.members) if (!marks.byOrdinal.has(n)) marks.byOrdinal.set(n, mark);
+      }
+    } else if (!marks.byOrdinal.has(index)) {
+      marks.byOrdinal.set(index, mark);
+    }
+  }
+  return marks;
+}
+
+function markOf(marks: PathMarks | null, ordinal: number): PathMark | null {
+  if (marks === null) return null;
+  return marks.byOrdinal.get(ordinal) ?? marks.all;
+}
+
+/** The event form of a flowspec rule's components. */
+function flowspecFields(route: FlowspecRoute): FlowspecComponentField[] {
+  return route.components.map((c) => ({
+    type: c.type,
+    name: flowspecComponentName(route.afi, c.type),
+    prefix: c.prefix,
+    offset: c.offset,
+    items: c.items.map((i) => ({ operator: i.operator, and: (i.operator & FlowspecOp.AND) !== 0, op: flowspecOperatorName(c.type, i.operator), value: i.value })),
+  }));
 }
 
 function tableNameTlv(message: RouteMonitoringMessage): string | null {

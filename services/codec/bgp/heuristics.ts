@@ -137,7 +137,7 @@ function hasDuplicates(blocks: Route[][]): boolean {
   for (const routes of blocks) {
     const keys = new Set<string>();
     for (const r of routes) {
-      const key = r.kind === 'prefix' ? `${r.pathId}|${r.rd ?? ''}|${r.prefix}` : '';
+      const key = r.kind !== 'raw' ? `${r.pathId}|${r.rd ?? ''}|${r.prefix}` : '';
       if (keys.has(key)) return true;
       keys.add(key);
     }

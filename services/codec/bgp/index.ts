@@ -81,7 +81,8 @@ export { extendedCommunityFromBytes, parseExtendedCommunity } from './attributes
 export { makeIpv6ExtendedCommunity } from './attributes/ipv6-extended-communities.js';
 export { aigpMetric, aigpMetricTlv } from './attributes/aigp.js';
 
-export type { PrefixRoute, RawRoute, Route } from './nlri/route.js';
+export type { FlowspecComponent, FlowspecItem, FlowspecRoute, PrefixRoute, RawRoute, Route } from './nlri/route.js';
+export { bitmaskOperator, flowspecComponentName, flowspecOperatorName, flowspecRoute, flowspecRuleText, flowspecValueLength, FlowspecOp, FlowspecType, isBitmaskComponent, numericOperator } from './nlri/flowspec.js';
 export type { NlriEncoding } from './nlri/families.js';
 export { AFI, afiName, familyName, nlriEncoding, SAFI, safiName } from './nlri/families.js';
 export { WITHDRAW_COMPAT_LABEL } from './nlri/labeled.js';

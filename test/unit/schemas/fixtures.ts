@@ -162,6 +162,21 @@ export const FIXTURES: Fixtures = {
       otc: MAX_U32,
       unknown_attributes: ['99:192:0102'],
       decoded_without_peer_up: true,
+      flowspec: [
+        { type: 1, name: 'destination_prefix', prefix: '0:0:1::/64', offset: 32, items: [] },
+        {
+          type: 5,
+          name: 'destination_port',
+          prefix: null,
+          offset: null,
+          items: [
+            { operator: 0x03, and: false, op: '>=', value: 80 },
+            { operator: 0xf5, and: true, op: '<=', value: 2 ** 53 - 1 },
+          ],
+        },
+      ],
+      path_status: ['invalid', 'best', 'bit_0x80000000'],
+      path_reason: 'not_preferred_med',
     },
     minimal: {
       ...peerMinimal,
@@ -191,6 +206,9 @@ export const FIXTURES: Fixtures = {
       otc: null,
       unknown_attributes: [],
       decoded_without_peer_up: false,
+      flowspec: null,
+      path_status: null,
+      path_reason: null,
     },
   },
   stats: {

@@ -68,19 +68,24 @@ export function familyName(afi: number, safi: number): string {
  * - 'labeled_*': RFC 8277 §2 labeled unicast, SAFI 4;
  * - 'vpn_*': RFC 4364 §4.3.4 / RFC 4659 §3.2 VPN routes (labels + RD + prefix), SAFI 128 and 129
  *   (RFC 6513 reuses the SAFI 128 encoding for SAFI 129);
+ * - 'flowspec' / 'flowspec_vpn': RFC 8955 / RFC 8956 flow specification rules, SAFI 133 and 134;
  * - 'raw': everything else, kept as opaque bytes.
  */
-export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'raw';
+export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'flowspec' | 'flowspec_vpn' | 'raw';
 
 export function nlriEncoding(afi: number, safi: number): NlriEncoding {
   if (afi === 1) {
     if (safi === 1 || safi === 2) return 'ipv4';
     if (safi === 4) return 'labeled_ipv4';
     if (safi === 128 || safi === 129) return 'vpn_ipv4';
+    if (safi === 133) return 'flowspec';
+    if (safi === 134) return 'flowspec_vpn';
   } else if (afi === 2) {
     if (safi === 1 || safi === 2) return 'ipv6';
     if (safi === 4) return 'labeled_ipv6';
     if (safi === 128 || safi === 129) return 'vpn_ipv6';
+    if (safi === 133) return 'flowspec';
+    if (safi === 134) return 'flowspec_vpn';
   }
   return 'raw';
 }

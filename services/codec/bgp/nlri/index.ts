@@ -4,6 +4,7 @@
 import type { ByteWriter } from '../writer.js';
 import { encodeError } from '../writer.js';
 import { nlriEncoding } from './families.js';
+import { decodeFlowspecNlri, encodeFlowspecNlri } from './flowspec.js';
 import { decodeIPv4Prefixes, encodeIPv4Prefixes } from './ipv4.js';
 import { decodeIPv6Prefixes, encodeIPv6Prefixes } from './ipv6.js';
 import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
@@ -31,6 +32,10 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
     case 'vpn_ipv4':
     case 'vpn_ipv6':
       decodeVpnPrefixes(buf, start, end, afi, safi, addPath, withdraw, out);
+      return out;
+    case 'flowspec':
+    case 'flowspec_vpn':
+      decodeFlowspecNlri(buf, start, end, afi, safi, addPath, safi === 134, out);
       return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
@@ -60,10 +65,14 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'vpn_ipv6':
       encodeVpnPrefixes(w, routes, afi, addPath, withdraw);
       return;
+    case 'flowspec':
+    case 'flowspec_vpn':
+      encodeFlowspecNlri(w, routes, afi, addPath, safi === 134);
+      return;
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
   }
 }
 
-export type { PrefixRoute, RawRoute, Route } from './route.js';
+export type { FlowspecComponent, FlowspecItem, FlowspecRoute, PrefixRoute, RawRoute, Route } from './route.js';

@@ -43,6 +43,7 @@ import {
 } from '../../../../services/codec/bgp/index.js';
 import { ipv4PrefixText, ipv6PrefixText } from '../../../../services/codec/bgp/nlri/prefix.js';
 import { formatRouteDistinguisher } from '../../../../services/codec/route-distinguisher.js';
+import { flowspecRouteArb } from './flowspec-arb.js';
 
 const RUNS = Number(process.env.BGP_PROPERTY_RUNS ?? 300);
 
@@ -91,6 +92,7 @@ const FAMILIES: Fam[] = [
   { afi: 2, safi: 128 },
   { afi: 25, safi: 70 },
   { afi: 1, safi: 133 },
+  { afi: 2, safi: 134 },
 ];
 
 function labelsArb(maxCount: number, withdraw: boolean): fc.Arbitrary<{ labels: number[]; labelBits?: number[] }> {
@@ -134,6 +136,9 @@ function routeArb(f: Fam, addPath: boolean, withdraw: boolean): fc.Arbitrary<Rou
         });
       });
     }
+    case 'flowspec':
+    case 'flowspec_vpn':
+      return flowspecRouteArb(f.afi, f.safi, pathId, rdArb);
     default:
       return bytes(1, 40).map((raw): Route => ({ kind: 'raw', afi: f.afi, safi: f.safi, raw }));
   }
