@@ -29,7 +29,7 @@
  * | 12 | fragment | fragment | bitmask | frag |
  * | 13 | — | flow label | numeric | flow-label |
  *
- * Rule text (FlowspecRoute.prefix; stable, documented in docs/codec.md): the components in wire
+ * Rule text (FlowspecRoute.prefix; stable, documented in docs/flowspec-and-bmp-v4.md): the components in wire
  * order joined by " && ". A prefix component is "dst 10.0.0.0/24" (IPv6 with a non-zero offset:
  * "dst ::1:0:0:0/64 offset 32", the pattern bits placed at their position in the address). A list
  * component is its name, a space, then its items, each item after the first preceded by "&" (AND)
