@@ -44,6 +44,7 @@ import {
 import {
   capabilityName,
   decodeBgpMessage,
+  decodeCapabilities,
   decodeBgpMessageHeuristic,
   decodeNotification,
   decodeOpen,
@@ -415,7 +416,8 @@ export class BmpSessionDecoder {
   private routeMonitoring(message: RouteMonitoringMessage, sink: EventSink): number {
     const peer = message.peer;
     const context = this.peers.get(this.peerKey(peer));
-    const known = this.optionsFor(peer, context);
+    // Without a Peer Up, a v4 message's Stateless Parsing TLVs may still say how to read it.
+    const known = this.optionsFor(peer, context) ?? (message.tlvs.length === 0 ? null : statelessOptions(message.tlvs, peer));
     const decoded = decodeBgpMessageHeuristic(message.pdu, known);
     const bgp = decoded.message;
     if (bgp.type !== 'update') {
@@ -809,6 +811,40 @@ function firstOf<K extends string, T extends { kind: string }, R>(
 ): R | null {
   for (const t of tlvs) if (t.kind === kind) return pick(t as Extract<T, { kind: K }>);
   return null;
+}
+
+/**
+ * Decode options from the Stateless Parsing TLVs of a v4 Route Monitoring message
+ * (draft-ietf-grow-bmp-tlv): each carries one BGP capability encoded as in an OPEN, so that the
+ * UPDATE can be read without the peer's Peer Up. ADD-PATH (capability 69): its Send/Receive
+ * field is the monitored router's, as in its own OPEN, so path ids are in Adj-RIB-In when it
+ * receives (1 or 3), in Adj-RIB-Out when it sends (2 or 3), in Loc-RIB for any value. That is what
+ * the Huawei VRP captures show against their Peer Ups: `45 04 0001 01 01` on both RIB views of a
+ * peer with receive-only ADD-PATH, and path ids only in its Adj-RIB-In; `... 01 02` with path ids
+ * in Adj-RIB-Out; `45 04 0001 80 03` with path ids in both. 4-octet AS (capability 65) sets the AS
+ * width; without it the A flag decides (the BGP codec still re-checks the AS_PATH). Null when the
+ * message has no Stateless Parsing TLV.
+ */
+function statelessOptions(tlvs: readonly BmpV4Tlv[], peer: PerPeerHeader): BgpDecodeOptions | null {
+  let any = false;
+  let fourOctetAs = !peer.twoOctetAs;
+  const addPath: { afi: number; safi: number }[] = [];
+  const wanted = peer.peerType === 3 ? 3 : peer.adjRibOut ? 2 : 1;
+  for (const t of tlvs) {
+    if (t.kind !== 'stateless_parsing') continue;
+    any = true;
+    let capabilities: Capability[];
+    try {
+      capabilities = decodeCapabilities(t.value, 0, t.value.length);
+    } catch {
+      continue;
+    }
+    for (const c of capabilities) {
+      if (c.kind === 'four_octet_as') fourOctetAs = true;
+      else if (c.kind === 'add_path') for (const f of c.families) if (f.sendReceive & wanted) addPath.push({ afi: f.afi, safi: f.safi });
+    }
+  }
+  return any ? makeDecodeOptions(fourOctetAs, addPath) : null;
 }
 
 /** Path status names and reason of one BMP v4 Path Marking TLV (draft-ietf-grow-bmp-path-marking-tlv). */

@@ -181,3 +181,58 @@ describe('BMP v4 Path Marking TLVs in route events', () => {
     );
   });
 });
+
+describe('BMP v4 Stateless Parsing TLVs decide ADD-PATH without a Peer Up', () => {
+  /** Route events of a capture, optionally dropping its Peer Up messages (type 3). */
+  async function captureRoutes(file: string, dropPeerUps: boolean): Promise<RouteEvent[]> {
+    const events: RouteEvent[] = [];
+    for (const input of await openInput(join(BMP_CAPTURE_DIR, file), '0.0.0.0')) {
+      const decoder = new BmpSessionDecoder({ routerAddress: input.routerAddress });
+      const { BmpFramer } = await import('../../../services/codec/framer.js');
+      const framer = new BmpFramer();
+      for await (const chunk of input.chunks) framer.push(chunk);
+      for (let item = framer.next(); item !== null && item.kind === 'message'; item = framer.next()) {
+        if (dropPeerUps && item.type === 3) continue;
+        decoder.decode(item.bytes, item.offset, (topic, event) => {
+          assert.notEqual(topic, 'errors');
+          if (topic === 'route_monitoring') events.push(event as RouteEvent);
+        });
+      }
+    }
+    return events;
+  }
+  const key = (e: RouteEvent): string => `${e.peer_address} ${e.is_post_policy ? 'post' : 'pre'} ${e.is_adj_rib_out ? 'out' : 'in'} ${e.action} ${e.prefix} ${e.path_id}`;
+
+  test(
+    'netgauze-huawei-bmpv4-addpath-peerup.pcap without its Peer Ups: the same routes and path ids, not guessed where the TLV is',
+    { skip: HAVE_TESTDATA ? false : 'no shared test data' },
+    async () => {
+      const withPeerUps = await captureRoutes('netgauze-huawei-bmpv4-addpath-peerup.pcap', false);
+      const without = await captureRoutes('netgauze-huawei-bmpv4-addpath-peerup.pcap', true);
+      assert.deepEqual(without.map(key), withPeerUps.map(key));
+      // 45 04 0001 01 01 (receive) on peer 1.1.1.1: path ids in its Adj-RIB-In, none in its Adj-RIB-Out;
+      // 45 04 0001 01 02 (send) on 3.3.3.3: path ids in its Adj-RIB-Out.
+      const announced = without.filter((e) => e.action === 'announce' && e.peer_address !== '0.0.0.0');
+      assert.deepEqual(
+        [...new Set(announced.map((e) => `${e.peer_address} ${e.is_adj_rib_out ? 'out' : 'in'} ${e.path_id} ${e.decoded_without_peer_up}`))],
+        ['1.1.1.1 in 0 false', '1.1.1.1 out null false', '3.3.3.3 out 0 false'],
+      );
+    },
+  );
+
+  test(
+    'netgauze-huawei-bmpv4-vpnv4-adjribout-withdraw.pcap (no Peer Up at all): VPNv4 path ids 0-3 read from 45 04 0001 80 03',
+    { skip: HAVE_TESTDATA ? false : 'no shared test data' },
+    async () => {
+      const events = await captureRoutes('netgauze-huawei-bmpv4-vpnv4-adjribout-withdraw.pcap', false);
+      assert.equal(events.length, 15);
+      const vpn = events.filter((e) => e.family === 'vpnv4_unicast' && e.peer_type !== 'loc_rib');
+      assert.equal(vpn.length, 14);
+      assert.ok(vpn.every((e) => e.decoded_without_peer_up === false && e.prefix === '102.0.0.1/32'));
+      assert.deepEqual(
+        vpn.filter((e) => e.action === 'withdraw').map((e) => e.path_id),
+        [1, 2, 3, 1, 2, 3],
+      );
+    },
+  );
+});
