@@ -9,9 +9,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   bitmaskOperator,
+  extendedCommunityFromBytes,
   flowspecComponentName,
   flowspecOperatorName,
   flowspecRoute,
+  makeIpv6ExtendedCommunity,
   numericOperator,
   type FlowspecComponent,
   type Route,
@@ -279,5 +281,40 @@ describe('flowspec property (fast-check)', () => {
       }),
       { numRuns: RUNS * 3 },
     );
+  });
+});
+
+describe('flowspec traffic actions in extended communities (RFC 8955 §7, RFC 7674, RFC 8956 §6.1)', () => {
+  const cases: Array<[string, string, string]> = [
+    // traffic-rate-bytes: 2-octet AS + IEEE float bytes per second; 0 = discard.
+    ['8006 fde8 00000000', 'traffic_rate_bytes', 'traffic-rate:65000:0'],
+    ['8006 0000 4998 9680', 'traffic_rate_bytes', 'traffic-rate:0:1250000'],
+    ['800c fde8 447a0000', 'traffic_rate_packets', 'traffic-rate-packets:65000:1000'],
+    // traffic-action: S (sample, 0x02) and T (terminal, 0x01) in the last octet.
+    ['8007 000000000000', 'traffic_action', 'traffic-action:none'],
+    ['8007 000000000001', 'traffic_action', 'traffic-action:terminal'],
+    ['8007 000000000002', 'traffic_action', 'traffic-action:sample'],
+    ['8007 000000000003', 'traffic_action', 'traffic-action:sample,terminal'],
+    // redirect: the three forms of RFC 7674 (AS2 / IPv4 / AS4 administrator).
+    ['8008 fde8 00000064', 'redirect', 'redirect:65000:100'],
+    ['8108 c0000201 0007', 'redirect', 'redirect:192.0.2.1:7'],
+    ['8208 fa56ea00 0007', 'redirect', 'redirect:4200000000:7'],
+    ['8208 0000fde8 0007', 'redirect', 'redirect:65000L:7'],
+    // traffic-marking: DSCP in the low 6 bits of the last octet.
+    ['8009 00000000002e', 'traffic_marking', 'traffic-marking:46'],
+  ];
+  for (const [bytes, kind, text] of cases) {
+    it(text, () => {
+      const c = extendedCommunityFromBytes(hex(bytes));
+      assert.equal(c.kind, kind);
+      assert.equal(c.text, text);
+    });
+  }
+
+  it('rt-redirect-ipv6: IPv6-address-specific community 0x000d', () => {
+    const c = makeIpv6ExtendedCommunity(0x00, 0x0d, '2001:db8::1', 100);
+    assert.equal(c.kind, 'redirect');
+    assert.equal(c.text, 'redirect:[2001:db8::1]:100');
+    assert.equal(makeIpv6ExtendedCommunity(0x40, 0x0d, '2001:db8::1', 100).kind, 'unknown');
   });
 });
