@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
-import type { EventByTopic, EventTopic, RouteEvent } from '../../../services/events/model.js';
+import type { EventByTopic, EventTopic, PeerDownEvent, RouteEvent } from '../../../services/events/model.js';
 import {
   encodeBmpMessage,
   groupTlvValue,
@@ -108,11 +108,18 @@ describe('BMP v4 Path Marking TLVs in route events', () => {
       // add_path, no reason code. The second carries the same Path Marking TLV for its one NLRI
       // 112.1.1.1/32; the third (End-of-RIB) none.
       const events: RouteEvent[] = [];
+      const peerDowns: PeerDownEvent[] = [];
       for (const input of await openInput(join(BMP_CAPTURE_DIR, 'netgauze-huawei-bmpv4-locrib-path-marking.pcap'), '0.0.0.0')) {
         await decodeStream(input, (topic, event) => {
           if (topic === 'route_monitoring') events.push(event as RouteEvent);
+          if (topic === 'peer_down') peerDowns.push(event as PeerDownEvent);
         });
       }
+      // The v4 Peer Down (reason 6) carries its VRF/Table Name TLV 0003 0006 "global": in tlvs.
+      assert.deepEqual(
+        peerDowns.map((e) => [e.reason_code, e.table_name, e.tlvs.map((t) => [t.type, t.name, t.text])]),
+        [[6, 'global', [[3, 'vrf_table_name', 'global']]]],
+      );
       assert.deepEqual(
         events.map((e) => [e.action, e.prefix, e.table_name, e.path_status, e.path_reason]),
         [
