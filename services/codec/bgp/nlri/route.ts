@@ -68,7 +68,10 @@ export interface FlowspecRoute {
   kind: 'flowspec';
   afi: number;
   safi: number;
-  /** Rule text (format in flowspec.ts), e.g. "dst 10.0.0.0/24 && proto =6 && dport >=80&<=90". */
+  /**
+   * Rule text (format in flowspec.ts), e.g. "dst 10.0.0.0/24 && proto =6 && dport >=80&<=90".
+   * Derived from `components` (flowspecRoute builds it); the encoder writes the components only.
+   */
   prefix: string;
   pathId: number | null;
   /** Route distinguisher text for SAFI 134, else null. */
