@@ -40,13 +40,17 @@
  * TCP flag names fin syn rst psh ack urg ece cwr (0x01-0x80) or fragment names df isf ff lf
  * (0x01-0x08) joined by "+", or 0x-hex when a bit has no name, "0" for none: "tcp-flags =syn+ack&!rst".
  *
- * What is not kept: whether a sender wrote a length below 240 in the 2-octet form, and (IPv6
- * only) pattern padding bits that would fall past bit 128 of the address. The encoder sets the
- * end-of-list bit itself (last item only); every other operator bit is written as decoded.
+ * Byte for byte: a length below 240 sent in the 2-octet form is remembered (FlowspecRoute
+ * .extendedLength); IPv6 pattern padding with bits set past bit 128 of the address (RFC 8956
+ * §3.1 padding is ignored on receipt, but the text could not hold it) keeps that NLRI raw. The
+ * encoder sets the end-of-list bit itself (last item only); every other operator bit is written
+ * as decoded.
  * Component order is not checked on decode (RFC 8955 §4.2 requires increasing types) and is kept.
  * An NLRI with a component type the table does not define cannot be walked further (its length
- * rules are unknown): that one NLRI becomes a RawRoute of its bytes, path id and length included,
- * so the others still decode and nothing is dropped. 8-octet values above 2^53 lose precision.
+ * rules are unknown): that one NLRI (like one with the padding above) becomes a RawRoute of its
+ * bytes, path id and length included, so the others still decode and nothing is dropped. So
+ * does one with an 8-octet value above 2^53 - 1, which a number cannot hold exactly (no defined
+ * component needs more than 32 bits).
  */
 import { CodecError } from '../../errors.js';
 import { formatIPv6, writeIPv4, writeIPv6 } from '../../address.js';
@@ -162,7 +166,8 @@ export function decodeFlowspecNlri(buf: Buffer, pos: number, end: number, afi: n
       pos += 4;
     }
     let length = buf[pos++];
-    if (length >= 0xf0) {
+    const twoOctets = length >= 0xf0;
+    if (twoOctets) {
       if (pos >= end) throw new CodecError('flowspec NLRI 2-octet length is cut short', pos - 1);
       length = ((length & 0x0f) << 8) | buf[pos++];
     }
@@ -175,13 +180,21 @@ export function decodeFlowspecNlri(buf: Buffer, pos: number, end: number, afi: n
       pos += 8;
     }
     const components = decodeComponents(buf, pos, nlriEnd, afi);
-    if (components === null) out.push({ kind: 'raw', afi, safi, raw: buf.subarray(entry, nlriEnd) });
-    else out.push({ kind: 'flowspec', afi, safi, prefix: flowspecRuleText(afi, components), pathId, rd, components });
+    if (components === null) {
+      out.push({ kind: 'raw', afi, safi, raw: buf.subarray(entry, nlriEnd) });
+    } else {
+      const route: FlowspecRoute = { kind: 'flowspec', afi, safi, prefix: flowspecRuleText(afi, components), pathId, rd, components };
+      if (twoOctets && length < 0xf0) route.extendedLength = true;
+      out.push(route);
+    }
     pos = nlriEnd;
   }
 }
 
-/** The components of one NLRI; null when a type is not defined for the family (see file notes). */
+/**
+ * The components of one NLRI; null when a type is not defined for the family, an IPv6 pattern
+ * has padding bits set past the address, or an 8-octet value exceeds 2^53 - 1 (see file notes).
+ */
 function decodeComponents(buf: Buffer, pos: number, end: number, afi: number): FlowspecComponent[] | null {
   const v6 = afi === 2;
   const lastType = v6 ? FlowspecType.FLOW_LABEL : FlowspecType.FRAGMENT;
@@ -210,8 +223,11 @@ function decodeComponents(buf: Buffer, pos: number, end: number, afi: number): F
         prefix = ipv6PrefixText(buf, pos, bits);
       } else {
         ADDRESS.fill(0);
-        for (let i = 0; i < n * 8 && offset + i < 128; i++) {
-          if (buf[pos + (i >>> 3)] & (0x80 >>> (i & 7))) ADDRESS[(offset + i) >>> 3] |= 0x80 >>> ((offset + i) & 7);
+        for (let i = 0; i < n * 8; i++) {
+          if ((buf[pos + (i >>> 3)] & (0x80 >>> (i & 7))) === 0) continue;
+          // A set padding bit past the address: not representable, the NLRI stays raw.
+          if (offset + i >= 128) return null;
+          ADDRESS[(offset + i) >>> 3] |= 0x80 >>> ((offset + i) & 7);
         }
         prefix = `${formatIPv6(ADDRESS, 0)}/${bits}`;
       }
@@ -226,8 +242,12 @@ function decodeComponents(buf: Buffer, pos: number, end: number, afi: number): F
       const n = flowspecValueLength(operator);
       if (pos + 1 + n > end) throw new CodecError(`flowspec component ${type} value of ${n} bytes overruns the NLRI`, pos);
       let value: number;
-      if (n === 8) value = u32(buf, pos + 1) * 0x100000000 + u32(buf, pos + 5);
-      else if (n === 4) value = u32(buf, pos + 1);
+      if (n === 8) {
+        const high = u32(buf, pos + 1);
+        // Above 2^53 a number is not exact: such an NLRI stays raw (see file notes).
+        if (high >= 0x200000) return null;
+        value = high * 0x100000000 + u32(buf, pos + 5);
+      } else if (n === 4) value = u32(buf, pos + 1);
       else if (n === 2) value = (buf[pos + 1] << 8) | buf[pos + 2];
       else value = buf[pos + 1];
       items.push({ operator, value });
@@ -320,7 +340,7 @@ export function encodeFlowspecNlri(w: ByteWriter, routes: readonly Route[], afi:
     for (const c of r.components) writeComponent(body, c, afi, r.prefix);
     const length = body.pos;
     if (length > MAX_NLRI_LENGTH) encodeError(`flowspec route ${r.prefix}: NLRI of ${length} octets exceeds ${MAX_NLRI_LENGTH} (RFC 8955 §4)`);
-    if (length < 0xf0) w.u8(length, 'flowspec NLRI length');
+    if (length < 0xf0 && r.extendedLength !== true) w.u8(length, 'flowspec NLRI length');
     else w.u16(0xf000 | length, 'flowspec NLRI length');
     w.bytes(body.toBuffer());
   }
@@ -367,7 +387,7 @@ function writeComponent(w: ByteWriter, c: FlowspecComponent, afi: number, rule: 
     if (!Number.isInteger(operator) || operator < 0 || operator > 0xff) encodeError(`flowspec route ${rule}: operator ${operator} is not an octet`);
     const op = i === items.length - 1 ? operator | FlowspecOp.END : operator & ~FlowspecOp.END;
     const n = flowspecValueLength(op);
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** (8 * n)) encodeError(`flowspec route ${rule}: value ${value} does not fit ${n} octet(s)`);
+    if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (8 * n)) encodeError(`flowspec route ${rule}: value ${value} does not fit ${n} octet(s)`);
     w.u8(op, 'flowspec operator');
     if (n === 8) {
       w.u32(Math.floor(value / 0x100000000), 'flowspec value');

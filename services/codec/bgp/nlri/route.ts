@@ -77,6 +77,8 @@ export interface FlowspecRoute {
   /** Route distinguisher text for SAFI 134, else null. */
   rd: string | null;
   components: FlowspecComponent[];
+  /** Present (true) only when the sender wrote a length below 240 in the 2-octet form (RFC 8955 §4.1). */
+  extendedLength?: true;
 }
 
 export type Route = PrefixRoute | RawRoute | FlowspecRoute;
