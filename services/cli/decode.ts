@@ -28,6 +28,12 @@ export interface DecodeSummary {
   prefixes: { ipv4_announce: number; ipv4_withdraw: number; ipv6_announce: number; ipv6_withdraw: number; other: number };
   /** Error events (undecodable messages, unknown message types, lost or truncated framing). */
   errors: number;
+  /**
+   * Route events (announcements and withdrawals, not End-of-RIB) per family, by the snake_case
+   * family name of the events ("ipv4_unicast", "vpnv4_unicast", "evpn", "ipv4_flowspec", ...);
+   * routes the codec keeps as raw NLRI bytes (raw_nlri set) count under "raw" instead.
+   */
+  families: Record<string, number>;
 }
 
 /** SAFIs whose prefixes the summary counts per IP version: 1, 2, 4 (labeled), 128/129 (VPN). */
@@ -39,6 +45,7 @@ export class SummaryCollector {
   private readonly peers = new Set<string>();
   private readonly prefixes = { ipv4_announce: 0, ipv4_withdraw: 0, ipv6_announce: 0, ipv6_withdraw: 0, other: 0 };
   private errors = 0;
+  private readonly families = new Map<string, number>();
 
   message(bytes: Buffer, outcome: MessageOutcome): void {
     if (outcome.topic !== null) this.messages[outcome.topic]++;
@@ -61,13 +68,17 @@ export class SummaryCollector {
     if (topic !== 'route_monitoring') return;
     const route = event as EventByTopic['route_monitoring'];
     if (route.action === 'end_of_rib') return;
+    const family = route.raw_nlri !== null ? 'raw' : route.family;
+    this.families.set(family, (this.families.get(family) ?? 0) + 1);
     const ip = route.prefix !== null && IP_PREFIX_SAFIS.has(route.safi) ? (route.afi === 1 ? 'ipv4' : route.afi === 2 ? 'ipv6' : null) : null;
     if (ip === null) this.prefixes.other++;
     else this.prefixes[`${ip}_${route.action}`]++;
   };
 
   result(): DecodeSummary {
-    return { messages: { ...this.messages }, peers: this.peers.size, prefixes: { ...this.prefixes }, errors: this.errors };
+    const families: Record<string, number> = {};
+    for (const name of [...this.families.keys()].sort()) families[name] = this.families.get(name) as number;
+    return { messages: { ...this.messages }, peers: this.peers.size, prefixes: { ...this.prefixes }, errors: this.errors, families };
   }
 }
 

@@ -26,7 +26,7 @@ program
       '(file, or - for stdin) and print one JSON line per event, exactly as the pipeline publishes it, with its topic',
   )
   .argument('<file>', 'capture or raw BMP stream; - reads a raw stream from stdin')
-  .option('--summary', 'print one JSON object with message, peer, prefix and error counts instead of the events')
+  .option('--summary', 'print one JSON object with message, peer, prefix, per-family route and error counts instead of the events')
   .option('--router <address>', 'router address for a raw stream (a capture gives each session its source address)', '0.0.0.0')
   .option('--max-message-size <bytes>', 'largest BMP message accepted before framing is declared lost', positiveInt)
   .action(async (file: string, opts: { summary?: boolean; router: string; maxMessageSize?: number }) => {

@@ -130,6 +130,29 @@ export interface AsPathHop {
   segment: 'sequence' | 'set' | 'confed_sequence' | 'confed_set';
 }
 
+/** One operator/value item of a flowspec component (RFC 8955 §4.2.1). */
+export interface FlowspecItemField {
+  /** The operator octet as sent (end-of-list 0x80, AND 0x40, length 0x30, comparison bits). */
+  operator: number;
+  /** True: ANDed with the previous item; false: ORed (RFC 8955 §4.2.1.1). */
+  and: boolean;
+  /** Numeric "=", ">", ">=", "<", "<=", "!=", "false", "true"; bitmask "any", "all", "!any", "!all". */
+  op: string;
+  value: number;
+}
+
+/** One component of a flowspec rule (RFC 8955 §4.2.2, RFC 8956 §3). */
+export interface FlowspecComponentField {
+  type: number;
+  /** e.g. "destination_prefix", "ip_protocol", "destination_port", "tcp_flags", "flow_label". */
+  name: string;
+  /** Destination/source prefix components: CIDR text; else null. */
+  prefix: string | null;
+  /** IPv6 prefix components: bit offset of the pattern; else null. */
+  offset: number | null;
+  items: FlowspecItemField[];
+}
+
 /** One prefix of a Route Monitoring message (or the End-of-RIB marker of a family). */
 export interface RouteEvent extends PeerFields {
   action: RouteAction;
@@ -176,6 +199,12 @@ export interface RouteEvent extends PeerFields {
   mvpn: MvpnFields | null;
   /** Route target membership fields (AFI 1 / SAFI 132), null for other families. */
   rt_constraint: RtConstraintFields | null;
+  /** Flowspec rule components (SAFI 133/134; `prefix` holds the rule text); null for other families. */
+  flowspec: FlowspecComponentField[] | null;
+  /** BMP v4 Path Marking TLV status bits that apply to this route ("best", "invalid", ...); null without one. */
+  path_status: string[] | null;
+  /** Reason code of that Path Marking TLV, by name (or "reason_<n>"); null without one. */
+  path_reason: string | null;
 }
 
 /**

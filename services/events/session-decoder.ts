@@ -26,8 +26,12 @@ import {
   decodeBmpMessage,
   decodePerPeerHeader,
   isPlainRouteMonitoring,
+  pathMarkingReasonName,
+  pathStatusNames,
+  V4_TLV_G_BIT,
   type BmpDecodeOptions,
   type BmpMessage,
+  type BmpV4Tlv,
   type InformationTlv,
   type PeerDownMessage,
   type PeerUpMessage,
@@ -40,6 +44,7 @@ import {
 import {
   capabilityName,
   decodeBgpMessage,
+  decodeCapabilities,
   decodeBgpMessageHeuristic,
   decodeNotification,
   decodeOpen,
@@ -49,6 +54,9 @@ import {
   BGP_HEADER_LENGTH,
   describeNotification,
   familyKey,
+  flowspecComponentName,
+  flowspecOperatorName,
+  FlowspecOp,
   formatCommunity,
   makeDecodeOptions,
   messageTypeName,
@@ -56,6 +64,7 @@ import {
   type Attributes,
   type BgpDecodeOptions,
   type Capability,
+  type FlowspecRoute,
   type OpenMessage,
   type Route,
   type MpNextHop,
@@ -74,6 +83,7 @@ import type {
   ErrorEvent,
   EventByTopic,
   EventTopic,
+  FlowspecComponentField,
   MessageTopic,
   OpenField,
   PeerFields,
@@ -396,7 +406,7 @@ export class BmpSessionDecoder {
       const events =
         scan !== null
           ? this.scanEvents(scan, peer, timestamp, this.lastPeerTableName, sink)
-          : this.routeEvents(update as UpdateRoutes, peer, timestamp, this.lastPeerTableName, false, sink);
+          : this.routeEvents(update as UpdateRoutes, peer, timestamp, this.lastPeerTableName, false, sink, null);
       return { topic: 'route_monitoring', events, error: false };
     } catch (err) {
       // As in decode: a failure while emitting (a sink that throws) becomes an error event.
@@ -408,46 +418,61 @@ export class BmpSessionDecoder {
   private routeMonitoring(message: RouteMonitoringMessage, sink: EventSink): number {
     const peer = message.peer;
     const context = this.peers.get(this.peerKey(peer));
-    const known = this.optionsFor(peer, context);
+    // Without a Peer Up, a v4 message's Stateless Parsing TLVs may still say how to read it.
+    const known = this.optionsFor(peer, context) ?? (message.tlvs.length === 0 ? null : statelessOptions(message.tlvs, peer));
     const decoded = decodeBgpMessageHeuristic(message.pdu, known);
     const bgp = decoded.message;
     if (bgp.type !== 'update') {
       throw new CodecError(`Route Monitoring carries a BGP ${bgp.type} message, not an UPDATE (RFC 7854 §4.6)`, 48);
     }
     const guessed = known === null || decoded.heuristic;
-    return this.routeEvents(bgp, peer, peer.timestamp === 0 ? null : peer.timestamp, context?.tableName ?? tableNameTlv(message), guessed, sink);
+    const marks = message.tlvs.length === 0 ? null : pathMarks(message.tlvs);
+    return this.routeEvents(bgp, peer, peer.timestamp === 0 ? null : peer.timestamp, context?.tableName ?? tableNameTlv(message), guessed, sink, marks);
   }
 
-  private routeEvents(update: UpdateRoutes, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, guessed: boolean, sink: EventSink): number {
+  /**
+   * The events of a decoded UPDATE: withdrawn routes, MP_UNREACH_NLRI, NLRI, MP_REACH_NLRI, in
+   * that order. `marks` (BMP v4 Path Marking TLVs) are looked up by the 1-based ordinal of each
+   * route in that order (see pathMarks).
+   */
+  private routeEvents(
+    update: UpdateRoutes,
+    peer: PerPeerHeader,
+    timestamp: number | null,
+    tableName: string | null,
+    guessed: boolean,
+    sink: EventSink,
+    marks: PathMarks | null = null,
+  ): number {
     let count = 0;
     if (update.endOfRib !== null) {
       const { afi, safi } = update.endOfRib;
-      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed));
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'end_of_rib', afi, safi, null, NO_ATTRIBUTES, null, guessed, null));
       return 1;
     }
     const attrs = update.attributes;
     for (const route of update.withdrawn) {
-      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
       count++;
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed, markOf(marks, count)));
     }
     if (attrs.mpUnreach !== null) {
       for (const route of attrs.mpUnreach.routes) {
-        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed));
         count++;
+        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'withdraw', route.afi, route.safi, route, NO_ATTRIBUTES, null, guessed, markOf(marks, count)));
       }
     }
     const announces = update.nlri.length > 0 || (attrs.mpReach !== null && attrs.mpReach.routes.length > 0);
     if (!announces) return count;
     const shared = sharedAttributes(attrs);
     for (const route of update.nlri) {
-      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed));
       count++;
+      sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, attrs.nextHop, guessed, markOf(marks, count)));
     }
     if (attrs.mpReach !== null) {
       const nextHop = attrs.mpReach.nextHop.address;
       for (const route of attrs.mpReach.routes) {
-        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, nextHop, guessed));
         count++;
+        sink('route_monitoring', this.routeEventOf(peer, timestamp, tableName, 'announce', route.afi, route.safi, route, shared, nextHop, guessed, markOf(marks, count)));
       }
     }
     return count;
@@ -460,7 +485,7 @@ export class BmpSessionDecoder {
   private scanEvents(scan: UpdateScan<AsPathHop, string>, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, sink: EventSink): number {
     if (scan.endOfRib !== null) {
       const { afi, safi } = scan.endOfRib;
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false, null, null));
       return 1;
     }
     let count = 0;
@@ -490,7 +515,7 @@ export class BmpSessionDecoder {
     const n = prefixes.length;
     for (let i = 0; i < n; i++) {
       const pathId = pathIds === null ? null : pathIds[i];
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false, null, null));
     }
     return n;
   }
@@ -507,13 +532,22 @@ export class BmpSessionDecoder {
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
+    mark: PathMark | null,
   ): RouteEvent {
     const family = familyName(afi, safi);
-    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed);
-    if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
-    if (route.kind === 'prefix') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
-    const f = familyRoute(route);
-    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, f.prefix, route.pathId, f.rd, f.labels, null, a, nextHop, guessed, f.fields);
+    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed, null, mark);
+    switch (route.kind) {
+      case 'raw':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed, null, mark);
+      case 'flowspec':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd, EMPTY, null, a, nextHop, guessed, flowspecFields(route), mark);
+      case 'prefix':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed, null, mark);
+      default: {
+        const f = familyRoute(route);
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, f.prefix, route.pathId, f.rd, f.labels, null, a, nextHop, guessed, null, mark, f.fields);
+      }
+    }
   }
 
   /** The one place route events are made: every one gets the same fields in the same order. */
@@ -533,6 +567,8 @@ export class BmpSessionDecoder {
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
+    flowspec: FlowspecComponentField[] | null,
+    mark: PathMark | null,
     families: FamilyFields = NO_FAMILY_FIELDS,
   ): RouteEvent {
     return {
@@ -581,6 +617,9 @@ export class BmpSessionDecoder {
       vpls: families.vpls,
       mvpn: families.mvpn,
       rt_constraint: families.rt_constraint,
+      flowspec,
+      path_status: mark === null ? null : mark.status,
+      path_reason: mark === null ? null : mark.reason,
     };
   }
 
@@ -783,6 +822,101 @@ function firstOf<K extends string, T extends { kind: string }, R>(
 ): R | null {
   for (const t of tlvs) if (t.kind === kind) return pick(t as Extract<T, { kind: K }>);
   return null;
+}
+
+/**
+ * Decode options from the Stateless Parsing TLVs of a v4 Route Monitoring message
+ * (draft-ietf-grow-bmp-tlv): each carries one BGP capability encoded as in an OPEN, so that the
+ * UPDATE can be read without the peer's Peer Up. ADD-PATH (capability 69): its Send/Receive
+ * field is the monitored router's, as in its own OPEN, so path ids are in Adj-RIB-In when it
+ * receives (1 or 3), in Adj-RIB-Out when it sends (2 or 3), in Loc-RIB for any value. That is what
+ * the Huawei VRP captures show against their Peer Ups: `45 04 0001 01 01` on both RIB views of a
+ * peer with receive-only ADD-PATH, and path ids only in its Adj-RIB-In; `... 01 02` with path ids
+ * in Adj-RIB-Out; `45 04 0001 80 03` with path ids in both. 4-octet AS (capability 65) sets the AS
+ * width; without it the A flag decides (the BGP codec still re-checks the AS_PATH). Null when the
+ * message has no Stateless Parsing TLV.
+ */
+function statelessOptions(tlvs: readonly BmpV4Tlv[], peer: PerPeerHeader): BgpDecodeOptions | null {
+  let any = false;
+  let fourOctetAs = !peer.twoOctetAs;
+  const addPath: { afi: number; safi: number }[] = [];
+  const wanted = peer.peerType === 3 ? 3 : peer.adjRibOut ? 2 : 1;
+  for (const t of tlvs) {
+    if (t.kind !== 'stateless_parsing') continue;
+    any = true;
+    let capabilities: Capability[];
+    try {
+      capabilities = decodeCapabilities(t.value, 0, t.value.length);
+    } catch {
+      continue;
+    }
+    for (const c of capabilities) {
+      if (c.kind === 'four_octet_as') fourOctetAs = true;
+      else if (c.kind === 'add_path') for (const f of c.families) if (f.sendReceive & wanted) addPath.push({ afi: f.afi, safi: f.safi });
+    }
+  }
+  return any ? makeDecodeOptions(fourOctetAs, addPath) : null;
+}
+
+/** Path status names and reason of one BMP v4 Path Marking TLV (draft-ietf-grow-bmp-path-marking-tlv). */
+interface PathMark {
+  status: string[];
+  reason: string | null;
+}
+
+/** The Path Marking TLVs of a Route Monitoring message, by the routes they apply to. */
+interface PathMarks {
+  /** A TLV of Index 0 (or without an Index): every route of the UPDATE. */
+  all: PathMark | null;
+  /** By route ordinal (1-based, in routeEvents' order). */
+  byOrdinal: Map<number, PathMark>;
+}
+
+/**
+ * Which Path Marking TLV applies to which route (draft-ietf-grow-bmp-tlv, Route Monitoring TLV
+ * Index): Index 0 applies to the whole UPDATE; 1..n to the n-th NLRI; with the G bit (0x8000) it
+ * names a group, and the Group TLV of that Index lists the member NLRI ordinals. NLRI ordinals
+ * count the routes in routeEvents' order (withdrawn routes, MP_UNREACH_NLRI, NLRI,
+ * MP_REACH_NLRI) — in practice one block per message. A TLV naming an NLRI wins over one of
+ * Index 0; of two naming the same NLRI, the first in the message. Null when there is none.
+ */
+function pathMarks(tlvs: readonly BmpV4Tlv[]): PathMarks | null {
+  let marks: PathMarks | null = null;
+  for (const t of tlvs) {
+    if (t.kind !== 'path_marking') continue;
+    marks ??= { all: null, byOrdinal: new Map() };
+    const mark: PathMark = {
+      status: pathStatusNames(t.pathStatus),
+      reason: t.reasonCode === null ? null : (pathMarkingReasonName(t.reasonCode) ?? `reason_${t.reasonCode}`),
+    };
+    const index = t.index ?? 0;
+    if (index === 0) {
+      marks.all ??= mark;
+    } else if (index & V4_TLV_G_BIT) {
+      for (const g of tlvs) {
+        if (g.kind === 'group' && g.index === index) for (const n of g.members) if (!marks.byOrdinal.has(n)) marks.byOrdinal.set(n, mark);
+      }
+    } else if (!marks.byOrdinal.has(index)) {
+      marks.byOrdinal.set(index, mark);
+    }
+  }
+  return marks;
+}
+
+function markOf(marks: PathMarks | null, ordinal: number): PathMark | null {
+  if (marks === null) return null;
+  return marks.byOrdinal.get(ordinal) ?? marks.all;
+}
+
+/** The event form of a flowspec rule's components. */
+function flowspecFields(route: FlowspecRoute): FlowspecComponentField[] {
+  return route.components.map((c) => ({
+    type: c.type,
+    name: flowspecComponentName(route.afi, c.type),
+    prefix: c.prefix,
+    offset: c.offset,
+    items: c.items.map((i) => ({ operator: i.operator, and: (i.operator & FlowspecOp.AND) !== 0, op: flowspecOperatorName(c.type, i.operator), value: i.value })),
+  }));
 }
 
 function tableNameTlv(message: RouteMonitoringMessage): string | null {

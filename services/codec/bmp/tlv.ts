@@ -18,6 +18,9 @@
  *   5 Path Marking / path status (draft-ietf-grow-bmp-path-marking-tlv: 4-octet status bitmap,
  *   optional 2-octet reason code).
  *
+ * How the event model applies these TLVs to routes (Index / Group mapping, path status names) and
+ * what each Huawei capture carries, checked by hand: docs/flowspec-and-bmp-v4.md.
+ *
  * Every TLV keeps its Value as a Buffer view into the message (no copy); the decoded fields next
  * to it are readings of that Value. Encoders write `value` — build TLVs with the helpers below.
  */

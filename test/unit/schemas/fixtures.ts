@@ -196,6 +196,21 @@ export const FIXTURES: Fixtures = {
         raw: Buffer.from([2]),
       },
       rt_constraint: { origin_as: MAX_U32, route_target: 'rt:65000:100', prefix_length: 96 },
+      flowspec: [
+        { type: 1, name: 'destination_prefix', prefix: '0:0:1::/64', offset: 32, items: [] },
+        {
+          type: 5,
+          name: 'destination_port',
+          prefix: null,
+          offset: null,
+          items: [
+            { operator: 0x03, and: false, op: '>=', value: 80 },
+            { operator: 0xf5, and: true, op: '<=', value: 2 ** 53 - 1 },
+          ],
+        },
+      ],
+      path_status: ['invalid', 'best', 'bit_0x80000000'],
+      path_reason: 'not_preferred_med',
     },
     minimal: {
       ...peerMinimal,
@@ -229,6 +244,9 @@ export const FIXTURES: Fixtures = {
       vpls: null,
       mvpn: null,
       rt_constraint: null,
+      flowspec: null,
+      path_status: null,
+      path_reason: null,
     },
   },
   stats: {

@@ -2,7 +2,8 @@
  * IPv6 Address Specific Extended Community, type 25 (RFC 5701 §2): 20-octet values,
  * Type (1: 0x00 transitive, 0x40 non-transitive) + Sub-Type (1) + Global Administrator (16, an IPv6
  * address) + Local Administrator (2). Sub-types 0x02 route target and 0x03 route origin come from
- * RFC 5701 §3; others (e.g. 0x0b VRF Route Import, RFC 6515 §2) render generically.
+ * RFC 5701 §3, 0x0b VRF Route Import from RFC 6515 §2, 0x0d flowspec redirect (transitive only)
+ * from RFC 8956 §6.1; others render generically.
  *
  * Text: "rt:[2001:db8::1]:100"; the brackets keep the address's colons apart from the separator.
  * All 20 octets are covered by type/subtype/global/local, so no raw copy is needed to re-encode.
@@ -15,7 +16,7 @@ import { encodeError } from '../writer.js';
 export interface Ipv6ExtendedCommunity {
   type: number;
   subtype: number;
-  /** 'route_target', 'route_origin', 'vrf_route_import' or 'unknown'. */
+  /** 'route_target', 'route_origin', 'vrf_route_import', 'redirect' or 'unknown'. */
   kind: string;
   transitive: boolean;
   /** Global Administrator, IPv6 text (RFC 5952). */
@@ -29,10 +30,12 @@ function kindOf(type: number, subtype: number): string {
   if (subtype === 0x02) return 'route_target';
   if (subtype === 0x03) return 'route_origin';
   if (subtype === 0x0b) return 'vrf_route_import';
+  // Flowspec redirect to the VRF of this IPv6-address-specific route target (RFC 8956 §6.1).
+  if (subtype === 0x0d && type === 0x00) return 'redirect';
   return 'unknown';
 }
 
-const PREFIX: Record<string, string> = { route_target: 'rt', route_origin: 'ro', vrf_route_import: 'vrf-import' };
+const PREFIX: Record<string, string> = { route_target: 'rt', route_origin: 'ro', vrf_route_import: 'vrf-import', redirect: 'redirect' };
 
 export function makeIpv6ExtendedCommunity(type: number, subtype: number, global: string, local: number): Ipv6ExtendedCommunity {
   const kind = kindOf(type, subtype);

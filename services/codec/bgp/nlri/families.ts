@@ -72,9 +72,10 @@ export function familyName(afi: number, safi: number): string {
  * - 'vpls': RFC 4761 §3.2.2 / RFC 6074 §7.1 VPLS routes, AFI 25 / SAFI 65 (vpls.ts);
  * - 'mvpn': RFC 6514 §4 MCAST-VPN routes, SAFI 5 over AFI 1 and 2 (mvpn.ts);
  * - 'rt_constraint': RFC 4684 §4 route target membership, AFI 1 / SAFI 132 (rt-constraint.ts);
+ * - 'flowspec' / 'flowspec_vpn': RFC 8955 / RFC 8956 flow specification rules, SAFI 133 and 134;
  * - 'raw': everything else, kept as opaque bytes.
  */
-export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'evpn' | 'vpls' | 'mvpn' | 'rt_constraint' | 'raw';
+export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'evpn' | 'vpls' | 'mvpn' | 'rt_constraint' | 'flowspec' | 'flowspec_vpn' | 'raw';
 
 export function nlriEncoding(afi: number, safi: number): NlriEncoding {
   if (afi === 1) {
@@ -83,11 +84,15 @@ export function nlriEncoding(afi: number, safi: number): NlriEncoding {
     if (safi === 128 || safi === 129) return 'vpn_ipv4';
     if (safi === 5) return 'mvpn';
     if (safi === 132) return 'rt_constraint';
+    if (safi === 133) return 'flowspec';
+    if (safi === 134) return 'flowspec_vpn';
   } else if (afi === 2) {
     if (safi === 1 || safi === 2) return 'ipv6';
     if (safi === 4) return 'labeled_ipv6';
     if (safi === 128 || safi === 129) return 'vpn_ipv6';
     if (safi === 5) return 'mvpn';
+    if (safi === 133) return 'flowspec';
+    if (safi === 134) return 'flowspec_vpn';
   } else if (afi === 25) {
     if (safi === 70) return 'evpn';
     if (safi === 65) return 'vpls';

@@ -4,6 +4,7 @@
 import type { ByteWriter } from '../writer.js';
 import { encodeError } from '../writer.js';
 import { nlriEncoding } from './families.js';
+import { decodeFlowspecNlri, encodeFlowspecNlri } from './flowspec.js';
 import { decodeIPv4Prefixes, encodeIPv4Prefixes } from './ipv4.js';
 import { decodeIPv6Prefixes, encodeIPv6Prefixes } from './ipv6.js';
 import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
@@ -48,6 +49,10 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
     case 'rt_constraint':
       decodeRtConstraintRoutes(buf, start, end, afi, safi, addPath, out);
       return out;
+    case 'flowspec':
+    case 'flowspec_vpn':
+      decodeFlowspecNlri(buf, start, end, afi, safi, addPath, safi === 134, out);
+      return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
       return out;
@@ -88,6 +93,10 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'rt_constraint':
       encodeRtConstraintRoutes(w, routes, addPath);
       return;
+    case 'flowspec':
+    case 'flowspec_vpn':
+      encodeFlowspecNlri(w, routes, afi, addPath, safi === 134);
+      return;
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
@@ -110,9 +119,11 @@ export function routeText(r: Route): string {
       return mvpnRouteText(r);
     case 'rt_constraint':
       return rtConstraintRouteText(r);
+    case 'flowspec':
+      return r.rd === null ? r.prefix : `${r.rd}|${r.prefix}`;
     case 'raw':
       return '';
   }
 }
 
-export type { EvpnRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, VplsRoute } from './route.js';
+export type { EvpnRoute, FlowspecComponent, FlowspecItem, FlowspecRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, VplsRoute } from './route.js';

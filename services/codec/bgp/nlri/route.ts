@@ -151,4 +151,44 @@ export interface RtConstraintRoute {
   routeTarget: string | null;
 }
 
-export type Route = PrefixRoute | RawRoute | EvpnRoute | VplsRoute | MvpnRoute | RtConstraintRoute;
+
+/** One operator/value item of a flowspec component (RFC 8955 §4.2.1). */
+export interface FlowspecItem {
+  /** The operator octet as on the wire (end-of-list, AND, length and comparison bits). */
+  operator: number;
+  /** The value (1, 2, 4 or 8 octets by the operator's length bits). */
+  value: number;
+}
+
+/** One component of a flowspec NLRI (RFC 8955 §4.2.2, RFC 8956 §3). */
+export interface FlowspecComponent {
+  /** Component type, 1-12 (IPv4) or 1-13 (IPv6). */
+  type: number;
+  /** Types 1 and 2: CIDR text (IPv6: pattern bits at their place in the address); else null. */
+  prefix: string | null;
+  /** IPv6 prefix components: the pattern's bit offset (RFC 8956 §3.1); else null. */
+  offset: number | null;
+  /** Operator/value items of the other types, in wire order; [] for prefixes. */
+  items: FlowspecItem[];
+}
+
+/** A flow specification rule, SAFI 133 or (with an RD) 134; see flowspec.ts. */
+export interface FlowspecRoute {
+  kind: 'flowspec';
+  afi: number;
+  safi: number;
+  /**
+   * Rule text (format in flowspec.ts), e.g. "dst 10.0.0.0/24 && proto =6 && dport >=80&<=90".
+   * Derived from `components` (flowspecRoute builds it); the encoder writes the components only.
+   */
+  prefix: string;
+  pathId: number | null;
+  /** Route distinguisher text for SAFI 134, else null. */
+  rd: string | null;
+  components: FlowspecComponent[];
+  /** Present (true) only when the sender wrote a length below 240 in the 2-octet form (RFC 8955 §4.1). */
+  extendedLength?: true;
+}
+
+
+export type Route = PrefixRoute | RawRoute | EvpnRoute | VplsRoute | MvpnRoute | RtConstraintRoute | FlowspecRoute;

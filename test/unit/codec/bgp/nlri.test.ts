@@ -56,7 +56,7 @@ function mpUnreach(attrsHex: string, opts = AS4): MpUnreach {
   return r;
 }
 
-const prefixes = (routes: MpReach['routes']): string[] => routes.map((r) => (r.kind === 'prefix' ? r.prefix : r.kind === 'raw' ? `raw:${r.raw.toString('hex')}` : r.kind));
+const prefixes = (routes: MpReach['routes']): string[] => routes.map((r) => (r.kind === 'prefix' || r.kind === 'flowspec' ? r.prefix : r.kind === 'raw' ? `raw:${r.raw.toString('hex')}` : r.kind));
 
 describe('IPv6 unicast (2/1)', () => {
   it('16-octet next hop; RFC 5952 prefix text', () => {
@@ -246,11 +246,11 @@ describe('families kept raw', () => {
     assert.deepEqual(r.routes, [{ kind: 'raw', afi: 25, safi: 200, raw: hex(nlri) }]);
   });
 
-  it('Flowspec (1/133) with a zero-length next hop (RFC 8955 §4)', () => {
+  it('Flowspec (1/133) with a zero-length next hop (RFC 8955 §4): decoded since flowspec.ts', () => {
     const nlri = '0b 01 18 c00002 03 81 06 04 81 19'; // RFC 8955 §4.3.1's example
     const r = mpReach(reach(1, 133, '', nlri));
     assert.deepEqual(r.nextHop, { address: null, linkLocal: null, rd: null, linkLocalRd: null, raw: Buffer.alloc(0) });
-    assert.deepEqual(prefixes(r.routes), [`raw:${hex(nlri).toString('hex')}`]);
+    assert.deepEqual(prefixes(r.routes), ['dst 192.0.2.0/24 && proto =6 && port =25']);
   });
 
   it('an unusual next-hop length is kept raw', () => {
@@ -283,6 +283,9 @@ describe('family table', () => {
     assert.equal(familyName(3, 200), 'afi-3-safi-200');
     assert.equal(nlriEncoding(1, 4), 'labeled_ipv4');
     assert.equal(nlriEncoding(2, 129), 'vpn_ipv6');
-    assert.equal(nlriEncoding(1, 133), 'raw');
+    assert.equal(nlriEncoding(1, 133), 'flowspec');
+    assert.equal(nlriEncoding(2, 134), 'flowspec_vpn');
+    assert.equal(nlriEncoding(25, 70), 'evpn');
+    assert.equal(nlriEncoding(25, 200), 'raw');
   });
 });

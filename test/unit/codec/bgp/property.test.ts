@@ -44,6 +44,7 @@ import {
 } from '../../../../services/codec/bgp/index.js';
 import { ipv4PrefixText, ipv6PrefixText } from '../../../../services/codec/bgp/nlri/prefix.js';
 import { formatRouteDistinguisher } from '../../../../services/codec/route-distinguisher.js';
+import { flowspecRouteArb } from './flowspec-arb.js';
 
 const RUNS = Number(process.env.BGP_PROPERTY_RUNS ?? 300);
 
@@ -96,6 +97,7 @@ const FAMILIES: Fam[] = [
   { afi: 2, safi: 5 },
   { afi: 1, safi: 132 },
   { afi: 1, safi: 133 },
+  { afi: 2, safi: 134 },
 ];
 
 // EVPN, VPLS, MCAST-VPN and RT membership routes: one NLRI entry's octets laid out per route type
@@ -182,6 +184,9 @@ function routeArb(f: Fam, addPath: boolean, withdraw: boolean): fc.Arbitrary<Rou
     case 'mvpn':
     case 'rt_constraint':
       return fc.tuple(pathId, ENTRIES[enc] as fc.Arbitrary<Buffer>).map(([id, entry]): Route => ({ ...decodeNlri(entry, 0, entry.length, f.afi, f.safi, false, withdraw)[0], pathId: id }) as Route);
+    case 'flowspec':
+    case 'flowspec_vpn':
+      return flowspecRouteArb(f.afi, f.safi, pathId, rdArb);
     default:
       return bytes(1, 40).map((raw): Route => ({ kind: 'raw', afi: f.afi, safi: f.safi, raw }));
   }
