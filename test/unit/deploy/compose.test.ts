@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type convict from 'convict';
-import { httpSchema, kafkaSchema, loadConfig, logSchema, registrySchema, topicsSchema } from '../../../services/runtime/config.js';
-import { ingestSchema } from '../../../services/ingest/config.js';
+import { loadConfig } from '../../../services/runtime/config.js';
 import { createTopicsSchema } from '../../../services/kafka/topic-plan.js';
+import { envNames, serviceSchemas } from './service-schemas.js';
 
 interface ComposeService {
   image?: string;
@@ -21,49 +21,13 @@ interface ComposeService {
   ports?: string[];
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] };
+  stop_grace_period?: string;
 }
 // merge: the file shares settings between services with YAML anchors and `<<` merge keys, as
 // Docker Compose does.
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
-/** Environment variable names a convict schema reads. */
-function envNames(schema: unknown): Set<string> {
-  const names = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    const leaf = node as { env?: unknown; default?: unknown };
-    if ('default' in leaf) {
-      if (typeof leaf.env === 'string') names.add(leaf.env);
-      return;
-    }
-    for (const child of Object.values(node)) walk(child);
-  };
-  walk(schema);
-  return names;
-}
-
-/**
- * A consumer's config schema: its own module's exported `...Schema` when it exists; until then the
- * shared pieces every consumer composes (log, Kafka, registry, topics, HTTP with the service's
- * BMP_<SERVICE>_HTTP_* variables), which is what its compose entry may use.
- */
-async function consumerSchema(dir: string, envPrefix: string, port: number): Promise<unknown> {
-  const path = `services/${dir}/config.ts`;
-  if (existsSync(path)) {
-    const mod = (await import(`../../../${path}`)) as Record<string, unknown>;
-    const found = Object.entries(mod).find(([name, value]) => name.endsWith('Schema') && value && typeof value === 'object' && 'http' in value);
-    assert.ok(found, `${path} exports a config schema with an http section`);
-    return found[1];
-  }
-  return { ...logSchema, ...kafkaSchema, ...registrySchema, ...topicsSchema, ...httpSchema(port, envPrefix) };
-}
-
-
-const projectServices: Record<string, { schema: unknown; entry: string }> = {
-  ingest: { schema: ingestSchema, entry: 'services/ingest/main.ts' },
-  'peer-state': { schema: await consumerSchema('peer-state', 'BMP_PEER_STATE', 9465), entry: 'services/peer-state/main.ts' },
-  'route-changes': { schema: await consumerSchema('route-changes', 'BMP_ROUTE_CHANGES', 9466), entry: 'services/route-changes/main.ts' },
-};
+const projectServices = serviceSchemas;
 
 test('the compose file defines Kafka, the registry, the topic creation and every project service', () => {
   for (const name of ['kafka', 'registry', 'topics', ...Object.keys(projectServices)]) assert.ok(compose.services[name], `service ${name}`);
@@ -113,6 +77,10 @@ for (const [name, { schema, entry }] of Object.entries(projectServices)) {
     if (name === 'ingest') {
       const bmp = config.get('ingest.port' as never) as number;
       assert.ok(published.includes(bmp), `BMP port ${bmp} is published`);
+      // Docker's default 10 s would kill ingest in the middle of its flush.
+      const graceMs = config.get('ingest.gracePeriodMs' as never) as number;
+      const stopMs = Number(/^(\d+)s$/.exec(svc.stop_grace_period ?? '')?.[1]) * 1000;
+      assert.ok(stopMs > graceMs, `stop_grace_period ${svc.stop_grace_period} exceeds the ${graceMs} ms grace period`);
     }
     // Kafka and registry addresses name services of this file, on the ports they listen on.
     const brokers = config.get('kafka.brokers' as never) as string[];

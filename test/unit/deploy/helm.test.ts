@@ -20,6 +20,7 @@ import { parseAllDocuments, parseDocument, isMap, isPair, isScalar, isSeq, visit
 import type convict from 'convict';
 import { loadConfig } from '../../../services/runtime/config.js';
 import { ingestSchema } from '../../../services/ingest/config.js';
+import { envNames, serviceSchemas } from './service-schemas.js';
 import { createTopicsSchema } from '../../../services/kafka/topic-plan.js';
 
 const CHART = 'deploy/helm/bmp-pipeline';
@@ -114,22 +115,6 @@ function plainEnv(objects: Manifest[], c: any): Record<string, string> {
   return env;
 }
 
-/** Environment variable names of a convict schema. */
-function envNames(schema: unknown): Set<string> {
-  const names = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if ('default' in node) {
-      const env = (node as { env?: unknown }).env;
-      if (typeof env === 'string') names.add(env);
-      return;
-    }
-    for (const child of Object.values(node)) walk(child);
-  };
-  walk(schema);
-  return names;
-}
-
 /** Does a NetworkPolicy's podSelector select pods with these labels? */
 const selects = (policy: Manifest, labels: Record<string, string>): boolean =>
   Object.entries(policy.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
@@ -216,6 +201,10 @@ for (const { name, files } of variants) {
       assert.ok(deploy.spec.replicas >= 1 && deploy.spec.replicas <= partitions, `${component} replicas ${deploy.spec.replicas} <= ${partitions} partitions`);
       const env = plainEnv(objects, c);
       assert.equal(c.ports[0].containerPort, Number(env[portVar]), `${component} listens where its ${portVar} says`);
+      const { schema } = serviceSchemas[component as 'peer-state' | 'route-changes'];
+      const known = envNames(schema);
+      for (const key of Object.keys(env)) if (key !== 'NODE_EXTRA_CA_CERTS') assert.ok(known.has(key), `${key} is a ${component} config variable`);
+      loadConfig(schema as convict.Schema<Record<string, unknown>>, { env: { ...env, BMP_KAFKA_SASL_USERNAME: 'u', BMP_KAFKA_SASL_PASSWORD: 'p' } });
       assert.deepEqual([c.readinessProbe.httpGet.path, c.readinessProbe.httpGet.port], ['/readyz', 'http']);
       assert.deepEqual([c.livenessProbe.httpGet.path, c.livenessProbe.httpGet.port], ['/healthz', 'http']);
       const svc = one(objects, 'Service', `bmp-bmp-pipeline-${component}`);
