@@ -351,6 +351,7 @@ function generateAndCapture(dumpPath: string, recordsPath: string, options: Full
     schemaId: () => 1,
     collectorId: COLLECTOR_ID,
     maxMessageBytes: 1024 * 1024,
+    messageTimeoutMs: 60_000,
     raw: true,
   };
   let dump: FullTableSummary;

@@ -25,6 +25,9 @@
  *    otherwise. Source port: the connection's local port; destination: the collector's address
  *    and port, in the source's family (IPv4-mapped where needed, 0.0.0.0 when an IPv6 collector
  *    address has no IPv4 form).
+ *  - `sourceAddress`: each connection binds local address base + j (same j as above) before
+ *    connecting: on loopback (127.0.0.0/8 is all local on Linux) every router gets its own source
+ *    address, which the collector, or a load balancer in front of it, sees.
  *  - `reconnect`: when a connection cannot be opened, or the collector closes or resets it before
  *    the pass is complete (its FIN before ours, an error, a reset while we wait for its FIN), the
  *    session reconnects after a backoff (reconnectDelayMs doubling up to 5 s, ±25 % jitter so a
@@ -81,6 +84,11 @@ export interface ReplayOptions {
   reconnectDelayMs?: number;
   /** Source address base for a PROXY v2 header on every connection. */
   proxyV2?: string;
+  /**
+   * Local address base to connect from: session j binds base + j (e.g. 127.1.0.1, 127.1.0.2, ...
+   * on loopback), so that each replayed router has its own source address as real ones do.
+   */
+  sourceAddress?: string;
   /** Connect timeout in ms (default 5000). */
   connectTimeoutMs?: number;
   /** After our FIN, how long to wait for the collector's (default 5000 ms). */
@@ -244,10 +252,10 @@ class Connection {
     outer.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  static open(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<Connection> {
+  static open(host: string, port: number, timeoutMs: number, signal: AbortSignal, localAddress: string | null = null): Promise<Connection> {
     if (signal.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
+      const socket = netConnect(localAddress === null ? { host, port } : { host, port, localAddress });
       const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
       const onAbort = (): void => {
         socket.destroy(abortError());
@@ -482,8 +490,8 @@ class StreamSender {
   }
 }
 
-async function sendPass(ctx: Context, source: ReplaySource, proxySource: string | null): Promise<void> {
-  const conn = await Connection.open(ctx.host, ctx.port, ctx.connectTimeoutMs, ctx.signal);
+async function sendPass(ctx: Context, source: ReplaySource, proxySource: string | null, localAddress: string | null): Promise<void> {
+  const conn = await Connection.open(ctx.host, ctx.port, ctx.connectTimeoutMs, ctx.signal, localAddress);
   try {
     if (proxySource !== null) {
       const { localPort, remoteAddress, remotePort } = conn.socket;
@@ -507,12 +515,12 @@ function errorText(err: unknown): string {
 }
 
 /** One session: `loop` passes, each retried per the reconnect policy. */
-async function runSession(ctx: Context, source: ReplaySource, proxySource: string | null, label: string): Promise<void> {
+async function runSession(ctx: Context, source: ReplaySource, proxySource: string | null, localAddress: string | null, label: string): Promise<void> {
   for (let pass = 0; pass < ctx.loop; pass++) {
     for (let attempt = 0; ; attempt++) {
       if (ctx.signal.aborted) return;
       try {
-        await sendPass(ctx, source, proxySource);
+        await sendPass(ctx, source, proxySource, localAddress);
         break;
       } catch (err) {
         if (ctx.signal.aborted) return;
@@ -637,6 +645,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const sessions = routers * sources.length;
     const proxyBase = options.proxyV2;
     if (proxyBase !== undefined) offsetAddress(proxyBase, sessions - 1); // fails early when out of range
+    const sourceBase = options.sourceAddress;
+    if (sourceBase !== undefined) offsetAddress(sourceBase, sessions - 1);
 
     // An internal signal: many connections listen to it, and it must not abort the caller's.
     const controller = new AbortController();
@@ -670,8 +680,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       sources.forEach((source, s) => {
         const j = replica * sources.length + s;
         const proxySource = proxyBase !== undefined ? offsetAddress(proxyBase, j) : null;
+        const localAddress = sourceBase !== undefined ? offsetAddress(sourceBase, j) : null;
         const label = `router ${replica + 1}/${routers}${sources.length > 1 ? `, stream ${s + 1} (${source.routerAddress})` : ''}`;
-        runs.push(runSession(ctx, source, proxySource, label));
+        runs.push(runSession(ctx, source, proxySource, localAddress, label));
       });
     }
     try {
@@ -734,6 +745,7 @@ interface ReplayCliOptions {
   reconnect?: boolean;
   maxReconnects: number;
   proxyV2?: string;
+  source?: string;
   connectTimeout: number;
   progress: boolean;
 }
@@ -754,6 +766,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--reconnect', 'when the collector refuses or drops a session, reconnect with backoff and resend the stream from the start')
     .option('--max-reconnects <n>', 'retries per pass with --reconnect', intAtLeast(0), DEFAULT_MAX_RECONNECTS)
     .option('--proxy-v2 <src-address-base>', 'send a PROXY v2 header first, router i claiming source address base+i', ipAddress)
+    .option('--source <address-base>', 'connect from local address base+i for router i (e.g. 127.1.0.1 on loopback)', ipAddress)
     .option('--connect-timeout <ms>', 'connect timeout', intAtLeast(1), DEFAULT_CONNECT_TIMEOUT_MS)
     .option('--no-progress', 'no progress on stderr')
     .action(async (file: string, opts: ReplayCliOptions) => {
@@ -772,6 +785,7 @@ export function registerReplayCommand(program: Command): void {
           reconnect: opts.reconnect === true,
           maxReconnects: opts.maxReconnects,
           proxyV2: opts.proxyV2,
+          sourceAddress: opts.source,
           connectTimeoutMs: opts.connectTimeout,
           signal: controller.signal,
           progress: opts.progress ? process.stderr : null,

@@ -26,6 +26,12 @@ export const ingestSchema = {
       default: 1024 * 1024,
       env: 'BMP_INGEST_MAX_MESSAGE_BYTES',
     },
+    messageTimeoutMs: {
+      doc: 'Longest a BMP message may take to arrive once begun (ms); a sender that stalls or trickles inside a message is closed (an idle router between messages is not)',
+      format: 'positive-int',
+      default: 60_000,
+      env: 'BMP_INGEST_MESSAGE_TIMEOUT_MS',
+    },
     allowedRouters: {
       doc: 'Router source prefixes allowed to connect (comma-separated CIDRs); others are closed at once',
       format: 'cidr-list',
@@ -116,6 +122,7 @@ export type IngestConfig = {
     host: string;
     port: number;
     maxMessageBytes: number;
+    messageTimeoutMs: number;
     allowedRouters: string[];
     proxyProtocol: 'off' | 'required';
     trustedProxies: string[];

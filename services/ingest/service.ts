@@ -127,6 +127,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
       schemaId: (t) => schemaIds.get(t) as number,
       collectorId: config.ingest.collectorId || hostname(),
       maxMessageBytes: config.ingest.maxMessageBytes,
+      messageTimeoutMs: config.ingest.messageTimeoutMs,
       raw: config.ingest.raw,
     },
     metrics,

@@ -27,6 +27,8 @@ export interface SessionEnvironment {
   schemaId(topic: AvroTopic): number;
   collectorId: string;
   maxMessageBytes: number;
+  /** Longest a message may take to arrive once its first octet is in (ms). */
+  messageTimeoutMs: number;
   /** Publish every message as received to the raw topic (OpenBMP v1.7 framing). */
   raw: boolean;
 }
@@ -56,6 +58,12 @@ export class RouterSession implements FlowOwner {
    */
   private readonly unflushedEvents = new Map<string, number>();
   private readonly unflushedMessages = new Map<number, number>();
+  /**
+   * Closes a session whose current message has not completed in time: a router that stalls or
+   * trickles inside a message (a slow-loris) would otherwise hold its session and its buffered
+   * octets for ever. Armed while the framer holds part of a message, off between messages.
+   */
+  private messageTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -113,6 +121,7 @@ export class RouterSession implements FlowOwner {
       this.paused = false;
       this.env.metrics.sessionsPaused.dec();
       this.socket.resume();
+      this.watchPartialMessage();
     }
   }
 
@@ -142,6 +151,7 @@ export class RouterSession implements FlowOwner {
       else if (outcome.topic === 'termination') this.routerEvent('terminated');
     }
     this.flushCounts();
+    this.watchPartialMessage();
     if (!this.paused && this.env.publisher.overLimit(this)) {
       this.paused = true;
       this.env.metrics.sessionsPaused.inc();
@@ -159,6 +169,32 @@ export class RouterSession implements FlowOwner {
     const value = encodeRecord(topic, this.env.schemaId(topic), event as never);
     this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value }, this);
     this.unflushedEvents.set(topic, (this.unflushedEvents.get(topic) ?? 0) + 1);
+  }
+
+  private watchPartialMessage(): void {
+    if (this.framer.bufferedBytes === 0) {
+      if (this.messageTimer !== null) {
+        clearTimeout(this.messageTimer);
+        this.messageTimer = null;
+      }
+      return;
+    }
+    // A timer already running keeps its start: the limit is for the whole message, however it trickles.
+    if (this.messageTimer !== null || this.paused) return;
+    const begunAt = this.framer.streamOffset;
+    this.messageTimer = setTimeout(() => {
+      this.messageTimer = null;
+      // Paused by our backpressure, the router cannot finish its message: not its fault. The
+      // timer starts again when the session resumes.
+      if (this.paused) return;
+      if (this.closed || this.framer.streamOffset !== begunAt || this.framer.bufferedBytes === 0) return this.watchPartialMessage();
+      const reason = `BMP message at stream offset ${begunAt} incomplete after ${this.env.messageTimeoutMs} ms (${this.framer.bufferedBytes} octets of it received): sender stalled or too slow`;
+      this.log.warn({ offset: begunAt, bufferedBytes: this.framer.bufferedBytes }, reason);
+      this.endReason = reason;
+      this.socket.destroy();
+      this.finish(reason);
+    }, this.env.messageTimeoutMs);
+    this.messageTimer.unref();
   }
 
   private flushCounts(): void {
@@ -203,6 +239,7 @@ export class RouterSession implements FlowOwner {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.messageTimer !== null) clearTimeout(this.messageTimer);
     if (this.paused) this.env.metrics.sessionsPaused.dec();
     // A message cut short by the end of the connection is kept as a dead letter.
     const trailing = this.framer.end();
