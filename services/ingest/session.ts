@@ -11,7 +11,7 @@ import { BmpFramer } from '../codec/framer.js';
 import { bmpMessageTypeName } from '../codec/bmp/index.js';
 import { BmpSessionDecoder, type EventSink } from '../events/session-decoder.js';
 import type { EventByTopic, EventTopic } from '../events/model.js';
-import { encodeRecord, recordKey, type AvroTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+import { encodeRecord, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
 import type { IngestMetrics } from './metrics.js';
@@ -22,9 +22,9 @@ export interface SessionEnvironment {
   metrics: IngestMetrics;
   logger: Logger;
   /** Kafka topic name per logical topic (prefix applied). */
-  topicName(topic: AvroTopic | 'raw'): string;
+  topicName(topic: IngestTopic | 'raw'): string;
   /** Registry id of each Avro topic's value schema. */
-  schemaId(topic: AvroTopic): number;
+  schemaId(topic: IngestTopic): number;
   collectorId: string;
   maxMessageBytes: number;
   /** Publish every message as received to the raw topic (OpenBMP v1.7 framing). */
