@@ -58,6 +58,7 @@ export {
   peerKey,
   recordKey,
   ribView,
+  stateKey,
   type KeyKind,
   type PeerKeyedTopic,
   type PublishedTopic,

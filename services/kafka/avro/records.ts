@@ -57,7 +57,6 @@ export interface RouterStateRecord {
   session_count: number;
   last_message_at: number | null;
   disconnect_reason: string | null;
-  termination_reason: string | null;
   status_order: EventOrderRecord | null;
   end_order: EventOrderRecord | null;
   end_at: number | null;

@@ -383,7 +383,6 @@ export const FIXTURES: Fixtures = {
         session_count: 0,
         last_message_at: null,
         disconnect_reason: null,
-        termination_reason: null,
         status_order: null,
         end_order: null,
         end_at: null,
