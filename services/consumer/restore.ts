@@ -20,7 +20,8 @@ export interface RestoreOptions {
   partitions: number[];
   /** Throwaway group id prefix (the group is `<prefix>.restore.<random>`). */
   groupPrefix: string;
-  onRecord(partition: number, message: KafkaMessage): void;
+  /** Called for each record in partition order, awaited; a throw fails the whole read. */
+  onRecord(partition: number, message: KafkaMessage): void | Promise<void>;
   timeoutMs?: number;
 }
 
@@ -81,10 +82,15 @@ export async function readToEnd(options: RestoreOptions): Promise<number> {
             eachBatch: async ({ batch }) => {
               const end = ends.get(batch.partition);
               if (end === undefined) return;
-              for (const m of batch.messages) {
-                if (BigInt(m.offset) >= end) break;
-                options.onRecord(batch.partition, m);
-                count++;
+              try {
+                for (const m of batch.messages) {
+                  if (BigInt(m.offset) >= end) break;
+                  await options.onRecord(batch.partition, m);
+                  count++;
+                }
+              } catch (err) {
+                clearTimeout(timer);
+                reject(err as Error);
               }
             },
           }),

@@ -48,6 +48,13 @@ export class RouterSession implements FlowOwner {
   private readonly ended: Promise<void>;
   /** OpenBMP raw header hashes, computed once per session rather than per message. */
   private rawHashes: { collector: Buffer; router: Buffer } | null = null;
+  /**
+   * Kafka timestamp (ms) of the records of the message being decoded: when the collector read it.
+   * Set explicitly, not left to the client, so a session's records carry non-decreasing
+   * timestamps in sequence order on every topic (the client stamps each topic of a batch at its
+   * own moment); consumers order a router's events across topics by it (services/peer-state).
+   */
+  private messageTime = 0;
   private resolveEnded!: () => void;
 
   constructor(
@@ -127,6 +134,7 @@ export class RouterSession implements FlowOwner {
         return;
       }
       this.messagesReceived++;
+      this.messageTime = Math.max(Date.now(), this.messageTime);
       const type = item.bytes[5];
       this.env.metrics.messages.inc({ type: bmpMessageTypeName(type) ?? `type_${type}`, router: this.routerAddress });
       if (this.env.raw) this.publishRaw(item.bytes);
@@ -149,7 +157,7 @@ export class RouterSession implements FlowOwner {
     }
     if (topic === 'errors') this.env.metrics.decodeErrors.inc({ router: this.routerAddress });
     const value = encodeRecord(topic, this.env.schemaId(topic), event as never);
-    this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value }, this);
+    this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value, timestamp: this.messageTime }, this);
     this.env.metrics.events.inc({ topic });
   }
 
@@ -168,6 +176,9 @@ export class RouterSession implements FlowOwner {
   }
 
   private routerEvent(event: RouterEventType, reason: string | null = null): void {
+    // Never earlier than the session's events already published (the clock may step back).
+    const now = Math.max(Date.now(), this.messageTime);
+    this.messageTime = now;
     const record: RouterRecord = {
       event,
       router_address: this.routerAddress,
@@ -178,10 +189,10 @@ export class RouterSession implements FlowOwner {
       disconnect_reason: reason,
       bytes_received: this.bytesReceived,
       messages_received: this.messagesReceived,
-      timestamp: Date.now() * 1000,
+      timestamp: now * 1000,
     };
     const value = encodeRecord('router', this.env.schemaId('router'), record);
-    this.env.publisher.publish({ topic: this.env.topicName('router'), key: this.routerAddress, value }, this);
+    this.env.publisher.publish({ topic: this.env.topicName('router'), key: this.routerAddress, value, timestamp: now }, this);
     this.env.metrics.events.inc({ topic: 'router' });
   }
 

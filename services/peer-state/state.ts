@@ -4,8 +4,11 @@
  *
  * Arrival order. The inputs come from several topics and partitions, so two events of one router
  * may arrive in either order (and again in another order after a restart). Every decision is
- * therefore taken by comparing event orders (EventOrder: the ingest record's Kafka timestamp, then
- * rank, then the event's sequence in its session), never by arrival: the latest Peer Up or Peer
+ * therefore taken by comparing event orders (EventOrder: the ingest record's Kafka timestamp, which
+ * ingest sets to when it read the message, non-decreasing along a session; then rank: session
+ * start, BMP message, session end; then the event's sequence in its session), never by arrival.
+ * Two sessions of one router are told apart by time alone, so a reconnection within the same
+ * millisecond as the previous session's last message could be misordered. The latest Peer Up or Peer
  * Down sets the status, the latest Statistics Report the counters, and so on; counts (sessions,
  * flaps) count events, which the exactly-once pipeline delivers once each. The same set of events
  * thus gives the same state in any order.
