@@ -21,7 +21,7 @@
  * Everything that reads outputs back (state restore included) must read committed data only
  * (kafkajs' default isolation, `readUncommitted: false`).
  */
-import type { Admin, Consumer, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type IHeaders, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../runtime/logging.js';
 import { coPartitionedAssigner } from './assigner.js';
@@ -259,6 +259,8 @@ export class StreamRuntime<D> {
       maxInFlightRequests: 1,
       transactionTimeout: this.options.transactionTimeoutMs,
       allowAutoTopicCreation: false,
+      // Murmur2 like the Java client, so keyed outputs land where other clients expect them.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     // Beginning a transaction initialises the transactional id: the broker bumps its epoch (the

@@ -3,7 +3,7 @@
  * then topics and schema, then the two stream stages (processor.ts) and the view the HTTP API
  * answers from (view.ts). Stopping reverses it.
  */
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../runtime/logging.js';
 import { startHttpEndpoint } from '../runtime/http.js';
 import { createKafka } from '../kafka/client.js';
@@ -46,6 +46,27 @@ export async function startPeerState(config: PeerStateConfig, logger: Logger): P
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
   const metrics = new StreamMetrics(metricsRegistry);
+  // Computed at scrape time from the HTTP view (every router, whichever instance owns it).
+  new Gauge({
+    name: 'bmp_peer_state_peers',
+    help: 'Monitored peers by status (up, down, unknown) and staleness',
+    labelNames: ['status', 'stale'],
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const r of view.peers.values()) if (r.peer) this.inc({ status: r.peer.status, stale: String(r.peer.stale) });
+    },
+  });
+  new Gauge({
+    name: 'bmp_peer_state_routers',
+    help: 'Monitored routers by whether their BMP session is up',
+    labelNames: ['connected'],
+    registers: [metricsRegistry],
+    collect() {
+      this.reset();
+      for (const r of view.routers.values()) if (r.router) this.inc({ connected: String(r.router.connected) });
+    },
+  });
   const state = { kafka: false, stopping: false };
   let byRouter: StreamRuntime<unknown> | null = null;
   let peerState: StreamRuntime<unknown> | null = null;

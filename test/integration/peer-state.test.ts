@@ -432,5 +432,8 @@ test('HTTP: routers, peers, filters and one peer answer the model; the page is s
   assert.equal(page.status, 200);
   assert.match(page.body as string, /<title>BMP peer state<\/title>/);
   assert.equal((await get('/readyz')).status, 200);
-  assert.match((await get('/metrics')).body as string, /bmp_stream_transactions_total\{stream="peer_state",result="committed"\} [1-9]/);
+  const metrics = (await get('/metrics')).body as string;
+  assert.match(metrics, /bmp_stream_transactions_total\{stream="peer_state",result="committed"\} [1-9]/);
+  const upStale = [...model.peers.values()].filter((p) => p.status === 'up' && p.stale).length;
+  assert.match(metrics, new RegExp(`bmp_peer_state_peers\\{status="up",stale="true"\\} ${upStale}\n`));
 });
