@@ -367,7 +367,32 @@ test('killed with SIGKILL mid-stream and restarted: the same final state as the 
   const second = startChild('b', tuning);
   await eventually('deployment b, restarted, equal to a', () => readState('b'), sameAs(payloads(final)));
   assert.equal(second.child.exitCode, null, `b still runs: ${second.stderr()}`);
+
+  // Exactly once, not just the same end state: the first stage of b, killed mid-transaction,
+  // forwarded every input record exactly once, like a's (a duplicate would never let the
+  // multisets meet; a loss would keep the states apart).
+  const expected = await forwarded('a');
+  await eventually(
+    'the records b forwarded equal those a forwarded',
+    () => forwarded('b'),
+    (got) => (JSON.stringify(got) === JSON.stringify(expected) ? [] : [`b forwarded ${got.length} records, a ${expected.length}`]),
+  );
 });
+
+/** Every record a deployment's first stage forwarded (committed), as sorted "source topic|value hex". */
+async function forwarded(group: string): Promise<string[]> {
+  const out: string[] = [];
+  await readToEnd({
+    kafka,
+    topic: `${prefix}peer_state_${group}.by_router`,
+    partitions: [0, 1, 2],
+    groupPrefix: `${prefix}check`,
+    onRecord: (_p, m) => {
+      out.push(`${m.headers?.['bmp.source.topic']?.toString()}|${m.value?.toString('hex')}`);
+    },
+  });
+  return out.sort();
+}
 
 test('two instances in one group end in the same state as one', async () => {
   const c1 = await startInProcess('c');
@@ -378,6 +403,16 @@ test('two instances in one group end in the same state as one', async () => {
   const t2 = c2.tasks();
   assert.deepEqual([...t1.peerState, ...t2.peerState].sort(), [0, 1, 2], 'the three tasks are split between the instances');
   assert.ok(t1.peerState.length > 0 && t2.peerState.length > 0, `both instances work: ${JSON.stringify([t1, t2])}`);
+
+  // One instance leaves: the other takes its tasks over, restoring their state from peer_state,
+  // and follows new events: R2's remaining peers come back.
+  await c2.stop();
+  running.splice(running.indexOf(c2), 1);
+  const r2 = sessions.find((s) => s.router === R2) as Session;
+  r2.send(P2.slice(3).map((peer) => ({ op: 'up', peer })));
+  const after = await eventually('deployment a after R2 peers came back', () => readState('a'), mismatches);
+  await eventually('deployment c (one instance left) equal to a', () => readState('c'), sameAs(payloads(after)));
+  assert.deepEqual(c1.tasks().peerState, [0, 1, 2], 'the remaining instance owns every task');
 });
 
 test('HTTP: routers, peers, filters and one peer answer the model; the page is served', async () => {
