@@ -97,14 +97,18 @@ export class PeerStateProcessor implements StreamProcessor<StateInput> {
     for (const [task, store] of stores) {
       this.stores.set(task, store);
       out.set(task, {
+        // Encoded before the store commits the changes: a record that does not encode (a bug)
+        // leaves the state as it was and becomes a dead letter.
         process: (_record, input): OutputRecord[] =>
-          store.apply(input).map((change) => ({
-            topic: this.outputTopic,
-            partition: task,
-            key: stateKey(change),
-            value: encodeRecord('peer_state', this.schemaId, change),
-            timestamp: Math.floor(change.updated_at / 1000),
-          })),
+          store.apply(input, (changes) =>
+            changes.map((change) => ({
+              topic: this.outputTopic,
+              partition: task,
+              key: stateKey(change),
+              value: encodeRecord('peer_state', this.schemaId, change),
+              timestamp: Math.floor(change.updated_at / 1000),
+            })),
+          ),
       });
     }
     return out;

@@ -148,9 +148,10 @@ export class PeerStateStore {
 
   /**
    * Applies one event; returns the new state of every entity it changed, in the order router,
-   * then peers by key. The store is unchanged when this throws.
+   * then peers by key. `beforeCommit` sees the changes before the store takes them (e.g. to
+   * encode them): when it throws, or anything here does, the store is unchanged.
    */
-  apply(input: StateInput): PeerStateChangeRecord[] {
+  apply<T = PeerStateChangeRecord[]>(input: StateInput, beforeCommit?: (changes: PeerStateChangeRecord[]) => T): T {
     const order = orderOf(input);
     const address = input.record.router_address;
     const before = this.routers.get(address);
@@ -222,10 +223,12 @@ export class PeerStateStore {
       peerChanges.push([key, record]);
       changes.push(record);
     }
+    const out = changes.map(copy);
+    const result = beforeCommit === undefined ? (out as T) : beforeCommit(out);
     // Commit only now: nothing above has touched the maps.
     this.routers.set(address, before !== undefined && !changes.includes(routerRecord) ? before : routerRecord);
     for (const [key, record] of peerChanges) this.putPeer(key, record);
-    return changes.map(copy);
+    return result;
   }
 
   private peerFor(key: string, header: PeerFields): PeerStateRecord {

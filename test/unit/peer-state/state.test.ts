@@ -219,3 +219,17 @@ test('event order: timestamp, then rank, then sequence', () => {
   assert.ok(compareOrder({ timestamp: 1, rank: 1, sequence: 3 }, { timestamp: 1, rank: 1, sequence: 4 }) < 0);
   assert.ok(compareOrder(null, { timestamp: 0, rank: 0, sequence: 0 }) < 0);
 });
+
+test('a failure before the commit leaves the store as it was', () => {
+  const { store } = run(script());
+  const before = finalState(store);
+  assert.throws(() =>
+    store.apply(peerDown(A, 99, T + 60_000_000), () => {
+      throw new Error('encoding failed');
+    }),
+  );
+  assert.deepEqual(finalState(store), before);
+  const changes = store.apply(peerDown(A, 99, T + 60_000_000), (c) => c.length);
+  assert.equal(changes, 2, 'the same event applies afterwards: the router (last message) and the peer');
+  assert.equal(peerOf(store, keyA).status, 'down');
+});
