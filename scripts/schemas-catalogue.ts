@@ -89,7 +89,7 @@ function fieldsTable(record: JsonObject): string[] {
 }
 
 function keyName(kind: KeyKind): string {
-  return kind === 'peer' ? 'peer key' : 'router key';
+  return kind === 'peer' ? 'peer key' : kind === 'state' ? 'state key' : 'router key';
 }
 
 function released(topic: AvroTopic): string {
@@ -198,7 +198,7 @@ export function renderCatalogue(): string {
     }
   }
   lines.push('', '## Keys', '', '| key | format | example | meaning |', '| --- | --- | --- | --- |');
-  for (const kind of ['router', 'peer'] as const) {
+  for (const kind of ['router', 'peer', 'state'] as const) {
     const k = KEY_DOCS[kind];
     lines.push(`| ${keyName(kind)} | \`${code(k.format)}\` | \`${code(k.example)}\` | ${cell(k.doc)} |`);
   }

@@ -13,7 +13,7 @@ import { createKafka } from '../kafka/client.js';
 import { ensureTopics } from '../kafka/topics.js';
 import { createRegistry, registerValueSchema } from '../kafka/registry.js';
 import { EventPublisher } from '../kafka/publisher.js';
-import { AVRO_TOPICS, schemaFor, type AvroTopic } from '../kafka/avro/index.js';
+import { INGEST_TOPICS, schemaFor, type IngestTopic } from '../kafka/avro/index.js';
 import type { IngestConfig } from './config.js';
 import { BmpListener } from './listener.js';
 import { IngestMetrics } from './metrics.js';
@@ -62,7 +62,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   });
   logger.info({ port: http.port }, 'HTTP endpoint listening (/healthz, /readyz, /metrics)');
 
-  const topicName = (t: AvroTopic | 'raw'): string => `${config.topics.prefix}${t}`;
+  const topicName = (t: IngestTopic | 'raw'): string => `${config.topics.prefix}${t}`;
   const kafka = createKafka(config.kafka, logger);
   const admin = kafka.admin();
   const producer = kafka.producer({
@@ -76,7 +76,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
 
   await untilDone('connecting to Kafka', logger, stopped, async () => {
     await admin.connect();
-    const wanted = [...AVRO_TOPICS, ...(config.ingest.raw ? (['raw'] as const) : [])];
+    const wanted = [...INGEST_TOPICS, ...(config.ingest.raw ? (['raw'] as const) : [])];
     const created = await ensureTopics(
       admin,
       wanted.map((t) => ({
@@ -93,9 +93,9 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   state.kafka = true;
 
   const registry = createRegistry(config.registry);
-  const schemaIds = new Map<AvroTopic, number>();
+  const schemaIds = new Map<IngestTopic, number>();
   await untilDone('registering schemas', logger, stopped, async () => {
-    for (const t of AVRO_TOPICS) {
+    for (const t of INGEST_TOPICS) {
       if (!schemaIds.has(t)) schemaIds.set(t, await registerValueSchema(registry, topicName(t), schemaFor(t)));
     }
   });

@@ -11,7 +11,7 @@ import { BmpFramer } from '../codec/framer.js';
 import { bmpMessageTypeName } from '../codec/bmp/index.js';
 import { BmpSessionDecoder, type EventSink } from '../events/session-decoder.js';
 import type { EventByTopic, EventTopic } from '../events/model.js';
-import { encodeRecord, recordKey, type AvroTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+import { encodeRecord, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
 import type { IngestMetrics } from './metrics.js';
@@ -22,9 +22,9 @@ export interface SessionEnvironment {
   metrics: IngestMetrics;
   logger: Logger;
   /** Kafka topic name per logical topic (prefix applied). */
-  topicName(topic: AvroTopic | 'raw'): string;
+  topicName(topic: IngestTopic | 'raw'): string;
   /** Registry id of each Avro topic's value schema. */
-  schemaId(topic: AvroTopic): number;
+  schemaId(topic: IngestTopic): number;
   collectorId: string;
   maxMessageBytes: number;
   /** Longest a message may take to arrive once its first octet is in (ms). */
@@ -50,6 +50,13 @@ export class RouterSession implements FlowOwner {
   private readonly ended: Promise<void>;
   /** OpenBMP raw header hashes, computed once per session rather than per message. */
   private rawHashes: { collector: Buffer; router: Buffer } | null = null;
+  /**
+   * Kafka timestamp (ms) of the records of the message being decoded: when the collector read it.
+   * Set explicitly, not left to the client, so a session's records carry non-decreasing
+   * timestamps in sequence order on every topic (the client stamps each topic of a batch at its
+   * own moment); consumers order a router's events across topics by it (services/peer-state).
+   */
+  private messageTime = 0;
   private resolveEnded!: () => void;
   /**
    * Counts not yet added to the Prometheus counters: labelled counter updates cost a label-set
@@ -143,6 +150,7 @@ export class RouterSession implements FlowOwner {
         return;
       }
       this.messagesReceived++;
+      this.messageTime = Math.max(Date.now(), this.messageTime);
       const type = item.bytes[5];
       this.unflushedMessages.set(type, (this.unflushedMessages.get(type) ?? 0) + 1);
       if (this.env.raw) this.publishRaw(item.bytes);
@@ -167,7 +175,7 @@ export class RouterSession implements FlowOwner {
     }
     if (topic === 'errors') this.env.metrics.decodeErrors.inc({ router: this.routerAddress });
     const value = encodeRecord(topic, this.env.schemaId(topic), event as never);
-    this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value }, this);
+    this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value, timestamp: this.messageTime }, this);
     this.unflushedEvents.set(topic, (this.unflushedEvents.get(topic) ?? 0) + 1);
   }
 
@@ -219,6 +227,9 @@ export class RouterSession implements FlowOwner {
   }
 
   private routerEvent(event: RouterEventType, reason: string | null = null): void {
+    // Never earlier than the session's events already published (the clock may step back).
+    const now = Math.max(Date.now(), this.messageTime);
+    this.messageTime = now;
     const record: RouterRecord = {
       event,
       router_address: this.routerAddress,
@@ -229,10 +240,10 @@ export class RouterSession implements FlowOwner {
       disconnect_reason: reason,
       bytes_received: this.bytesReceived,
       messages_received: this.messagesReceived,
-      timestamp: Date.now() * 1000,
+      timestamp: now * 1000,
     };
     const value = encodeRecord('router', this.env.schemaId('router'), record);
-    this.env.publisher.publish({ topic: this.env.topicName('router'), key: this.routerAddress, value }, this);
+    this.env.publisher.publish({ topic: this.env.topicName('router'), key: this.routerAddress, value, timestamp: now }, this);
     this.env.metrics.events.inc({ topic: 'router' });
   }
 

@@ -22,6 +22,8 @@ export interface OutboundRecord {
   topic: string;
   key: Buffer | string;
   value: Buffer;
+  /** Record timestamp (CreateTime), ms since the epoch; default: when the client sends it. */
+  timestamp?: number;
 }
 
 /** Who a queued record belongs to; told when its bytes are acknowledged. */
@@ -154,12 +156,16 @@ export class EventPublisher {
   }
 
   private async sendWithRetry(batch: Queued[]): Promise<void> {
-    const byTopic = new Map<string, Array<{ key: Buffer | string; value: Buffer }>>();
+    const byTopic = new Map<string, Array<{ key: Buffer | string; value: Buffer; timestamp?: string }>>();
     let bytes = 0;
     for (const q of batch) {
       let list = byTopic.get(q.record.topic);
       if (!list) byTopic.set(q.record.topic, (list = []));
-      list.push({ key: q.record.key, value: q.record.value });
+      list.push(
+        q.record.timestamp === undefined
+          ? { key: q.record.key, value: q.record.value }
+          : { key: q.record.key, value: q.record.value, timestamp: String(q.record.timestamp) },
+      );
       bytes += q.bytes;
     }
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));

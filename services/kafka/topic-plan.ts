@@ -4,7 +4,7 @@
  * `scripts/create-topics.ts` (the Helm hook Job and the compose init container) so an operator
  * creates them all, with their partitions, retention and compaction, before the services start.
  */
-import { AVRO_TOPICS } from './avro/index.js';
+import { INGEST_TOPICS } from './avro/index.js';
 import type { TopicSpec } from './topics.js';
 import { kafkaSchema, logSchema, topicsSchema } from '../runtime/config.js';
 
@@ -30,7 +30,7 @@ export interface TopicPlanSettings {
 /** The topic specs of the whole pipeline, ingest's first, in a stable order. */
 export function pipelineTopics(settings: TopicPlanSettings): TopicSpec[] {
   const names: Array<{ topic: string; compacted: boolean }> = [
-    ...AVRO_TOPICS.map((topic) => ({ topic, compacted: false })),
+    ...INGEST_TOPICS.map((topic) => ({ topic, compacted: false })),
     ...(settings.raw ? [{ topic: 'raw', compacted: false }] : []),
     ...CONSUMER_TOPICS,
   ];

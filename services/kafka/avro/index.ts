@@ -4,6 +4,8 @@
  */
 export {
   AVRO_TOPICS,
+  DERIVED_TOPICS,
+  INGEST_TOPICS,
   RELEASED_DIR,
   SCHEMAS_DIR,
   SCHEMA_NAMESPACE,
@@ -15,11 +17,29 @@ export {
   typeFor,
   type AvroSchema,
   type AvroTopic,
+  type IngestTopic,
   type RecordOf,
   type TopicSchema,
 } from './schemas.js';
 export { MAX_WIDE_LONG, WIDE_LONG, wideLongHook } from './long.js';
-export type { CollectorRecordByTopic, RecordByTopic, RouterEventType, RouterRecord } from './records.js';
+export type {
+  CollectorRecordByTopic,
+  DerivedRecordByTopic,
+  EndOfRibRecord,
+  EventOrderRecord,
+  InitialDump,
+  PeerDownInfoRecord,
+  PeerSessionRecord,
+  PeerStateChangeRecord,
+  PeerStateRecord,
+  PeerStatus,
+  RecordByTopic,
+  RibViewStateRecord,
+  RouterEventType,
+  RouterRecord,
+  RouterStateRecord,
+  StatValueRecord,
+} from './records.js';
 export {
   InvalidRecordError,
   WIRE_HEADER_LENGTH,
@@ -38,6 +58,7 @@ export {
   peerKey,
   recordKey,
   ribView,
+  stateKey,
   type KeyKind,
   type PeerKeyedTopic,
   type PublishedTopic,

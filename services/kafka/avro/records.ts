@@ -38,5 +38,117 @@ export interface CollectorRecordByTopic {
   router: RouterRecord;
 }
 
+/** Where an event stands in its router's history (schemas/peer_state.avsc EventOrder). */
+export interface EventOrderRecord {
+  /** Kafka timestamp of the ingest record, microseconds since the epoch. */
+  timestamp: number;
+  /** 0 session start, 1 BMP message event, 2 session end / bookkeeping. */
+  rank: number;
+  sequence: number;
+}
+
+export interface RouterStateRecord {
+  connected: boolean;
+  since: number | null;
+  router_port: number | null;
+  collector_id: string | null;
+  sys_name: string | null;
+  sys_descr: string | null;
+  session_count: number;
+  last_message_at: number | null;
+  disconnect_reason: string | null;
+  status_order: EventOrderRecord | null;
+  end_order: EventOrderRecord | null;
+  end_at: number | null;
+  info_order: EventOrderRecord | null;
+}
+
+export interface PeerDownInfoRecord {
+  at: number;
+  reason_code: number;
+  reason: string;
+  notification_code: number | null;
+  notification_subcode: number | null;
+  notification: string | null;
+  fsm_event_code: number | null;
+}
+
+export interface PeerSessionRecord {
+  local_address: string;
+  local_port: number;
+  remote_port: number;
+  local_asn: number | null;
+  remote_asn: number | null;
+  local_bgp_id: string | null;
+  remote_bgp_id: string | null;
+  hold_time: number | null;
+  four_octet_as: boolean;
+  families: string[];
+  add_path_families: string[];
+  capabilities: string[];
+}
+
+export interface EndOfRibRecord {
+  family: string;
+  at: number;
+  order: EventOrderRecord;
+}
+
+export interface StatValueRecord {
+  type: number;
+  name: string;
+  afi: number | null;
+  safi: number | null;
+  value: number;
+}
+
+export type InitialDump = 'unknown' | 'in_progress' | 'done';
+
+export interface RibViewStateRecord {
+  view: string;
+  first_seen: number;
+  initial_dump: InitialDump;
+  end_of_rib: EndOfRibRecord[];
+  stats_at: number | null;
+  stats_order: EventOrderRecord | null;
+  stats: StatValueRecord[];
+}
+
+export type PeerStatus = 'unknown' | 'up' | 'down';
+
+export interface PeerStateRecord {
+  peer_type: string;
+  peer_type_code: number;
+  peer_distinguisher: string;
+  peer_address: string;
+  peer_as: number;
+  peer_bgp_id: string;
+  table_name: string | null;
+  status: PeerStatus;
+  since: number | null;
+  stale: boolean;
+  stale_since: number | null;
+  flap_count: number;
+  last_down: PeerDownInfoRecord | null;
+  session: PeerSessionRecord | null;
+  views: RibViewStateRecord[];
+  up_order: EventOrderRecord | null;
+  down_order: EventOrderRecord | null;
+}
+
+/** One record of the compacted `peer_state` topic: the whole new state of a router or a peer. */
+export interface PeerStateChangeRecord {
+  entity: 'router' | 'peer';
+  router_address: string;
+  updated_at: number;
+  router: RouterStateRecord | null;
+  peer: PeerStateRecord | null;
+}
+
+/** Topics written by the consumer services, derived from the ingest topics. */
+export interface DerivedRecordByTopic {
+  peer_state: PeerStateChangeRecord;
+}
+
 /** The record type of each Avro topic. */
-export type RecordByTopic = EventByTopic & CollectorRecordByTopic;
+export type RecordByTopic = EventByTopic & CollectorRecordByTopic & DerivedRecordByTopic;

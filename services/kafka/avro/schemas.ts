@@ -39,9 +39,17 @@ export const AVRO_TOPICS = [
   'roft',
   'errors',
   'router',
+  'peer_state',
 ] as const satisfies ReadonlyArray<keyof RecordByTopic>;
 
 export type AvroTopic = (typeof AVRO_TOPICS)[number];
+
+/** Topics derived by the consumer services (services/peer-state) rather than written by ingest. */
+export const DERIVED_TOPICS = ['peer_state'] as const satisfies ReadonlyArray<AvroTopic>;
+
+/** The Avro topics ingest creates, registers and writes. */
+export type IngestTopic = Exclude<AvroTopic, (typeof DERIVED_TOPICS)[number]>;
+export const INGEST_TOPICS: readonly IngestTopic[] = AVRO_TOPICS.filter((t): t is IngestTopic => !(DERIVED_TOPICS as readonly string[]).includes(t));
 
 // Compile-time check that AVRO_TOPICS names every event topic and every collector record.
 type Missing = Exclude<keyof RecordByTopic, AvroTopic>;

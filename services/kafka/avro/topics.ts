@@ -13,7 +13,7 @@
 import type { PeerFields } from '../../events/model.js';
 import type { AvroTopic, RecordOf } from './schemas.js';
 
-export type KeyKind = 'router' | 'peer';
+export type KeyKind = 'router' | 'peer' | 'state';
 
 /** How a topic's values are framed. */
 export type ValueFormat = 'avro' | 'openbmp_raw';
@@ -40,6 +40,7 @@ export const PUBLISHED_TOPICS: readonly PublishedTopic[] = [
   { name: 'roft', value: 'avro', key: 'router' },
   { name: 'errors', value: 'avro', key: 'router' },
   { name: 'router', value: 'avro', key: 'router' },
+  { name: 'peer_state', value: 'avro', key: 'state' },
   { name: 'raw', value: 'openbmp_raw', key: 'router' },
 ];
 
@@ -71,9 +72,20 @@ export function peerKey(record: PeerFields): string {
   return `${record.router_address}|${record.peer_type_code}|${record.peer_distinguisher}|${record.peer_address}|${ribView(record)}`;
 }
 
+/**
+ * Key of a `peer_state` record: the router address for a router's state, and for a peer's state
+ * the router address, peer type code, peer distinguisher and peer address joined by "|" (all
+ * RIB views of a peer share one state).
+ */
+export function stateKey(record: { router_address: string; peer: Pick<PeerFields, 'peer_type_code' | 'peer_distinguisher' | 'peer_address'> | null }): string {
+  const p = record.peer;
+  return p === null ? record.router_address : `${record.router_address}|${p.peer_type_code}|${p.peer_distinguisher}|${p.peer_address}`;
+}
+
 /** The Kafka key of a record of `topic` (see the module comment). */
 export function recordKey<T extends AvroTopic>(topic: T, record: RecordOf<T>): string {
   if (isPeerKeyed(topic)) return peerKey(record as PeerFields);
+  if (topic === 'peer_state') return stateKey(record as RecordOf<'peer_state'>);
   return (record as { router_address: string }).router_address;
 }
 
@@ -95,5 +107,13 @@ export const KEY_DOCS: Readonly<Record<KeyKind, { format: string; example: strin
       'Each view of each peer is one ordered stream. The view comes from the flags of each message, so the Peer Up, ' +
       'Peer Down and Statistics Report records of a peer carry the view their own per-peer header selects, ' +
       'not necessarily the one of its Route Monitoring records.',
+  },
+  state: {
+    format: '<router_address> | <router_address>|<peer_type_code>|<peer_distinguisher>|<peer_address>',
+    example: '192.0.2.1|0|0:0|198.51.100.7',
+    doc:
+      'The state key of the compacted peer_state topic: the router address alone for a router\'s state, or followed by the peer identity ' +
+      '(peer type code, peer distinguisher, peer address, RFC 7854 §4.2) for a peer\'s state, all its RIB views together. ' +
+      'The latest record of a key is the current state. Records of one router (its own and its peers\') are in one partition.',
   },
 };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AVRO_TOPICS } from '../../../services/kafka/avro/index.js';
+import { AVRO_TOPICS, INGEST_TOPICS } from '../../../services/kafka/avro/index.js';
 import { pipelineTopics } from '../../../services/kafka/topic-plan.js';
 
 const settings = { prefix: 'bmp.', partitions: 12, replicationFactor: 3, retentionMs: 3_600_000, raw: true };
@@ -26,5 +26,5 @@ test('only peer_state is compacted', () => {
 test('no raw topic when ingest does not publish it', () => {
   const names = pipelineTopics({ ...settings, raw: false }).map((s) => s.name);
   assert.ok(!names.includes('bmp.raw'));
-  assert.equal(names.length, AVRO_TOPICS.length + 3);
+  assert.equal(names.length, INGEST_TOPICS.length + 3);
 });
