@@ -7,7 +7,6 @@
  * packet at a time: a capture of a few thousand routes in three RIB views is over 100 MB of JSON.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { ProcessGroup, Tracked } from './processes.js';
 import { waitFor } from './processes.js';
 
@@ -50,7 +49,7 @@ export interface DissectedBmp {
  * Runs tshark on `pcap` with TCP port `port` decoded as BMP; returns every BMP message of the
  * capture in order. Fails on tshark errors.
  */
-export async function dissectBmp(tshark: string, pcap: string, port: number): Promise<{ messages: DissectedBmp[]; malformed: string[] }> {
+export async function dissectBmp(tshark: string, pcap: string, port: number): Promise<{ messages: DissectedBmp[]; malformed: MalformedFrame[] }> {
   // gui.max_tree_depth: every BMP message of a TCP segment adds protocol layers to the packet
   // (BMP, BGP); past 500 of them (the default) tshark 4.0 stops with "Dissector bug ... failed
   // assertion saved_layers_len < prefs.gui_max_tree_depth", loses the message that continues in
@@ -62,25 +61,75 @@ export async function dissectBmp(tshark: string, pcap: string, port: number): Pr
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const messages: DissectedBmp[] = [];
-  const malformed: string[] = [];
-  let lines: string[] = [];
+  const malformed: MalformedFrame[] = [];
+  const take = (text: string): void => {
+    const layers = (JSON.parse(text) as { _source: { layers: Tree } })._source.layers;
+    const frame = Number((layers.frame as Tree | undefined)?.['frame.number'] ?? messages.length);
+    const inFrame = asArray(layers.bmp).map((tree) => ({ frame, tree: tree as Tree }));
+    messages.push(...inFrame);
+    const errors = asArray(layers['_ws.malformed']).length;
+    if (errors > 0) malformed.push({ frame, errors, messages: inFrame });
+  };
   // tshark prints the array with each packet as an object whose first and last lines are
-  // indented by exactly two spaces ("  {" ... "  }," or "  }").
-  for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
-    if (line === '  {') lines = [];
-    lines.push(line);
-    if (line === '  }' || line === '  },') {
-      const packet = JSON.parse(lines.join('\n').replace(/,$/, '')) as { _source: { layers: Tree } };
-      const layers = packet._source.layers;
-      const frame = Number((layers.frame as Tree | undefined)?.['frame.number'] ?? messages.length);
-      for (const tree of asArray(layers.bmp)) messages.push({ frame, tree: tree as Tree });
-      if (layers['_ws.malformed'] !== undefined) malformed.push(`frame ${frame}: ${JSON.stringify(layers['_ws.malformed']).slice(0, 300)}`);
-      lines = [];
+  // indented by exactly two spaces ("  {" ... "  }"); deeper lines are indented further, so
+  // "\n  {" and "\n  }" mark packet boundaries. Scanning for them beats splitting into lines.
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  for await (const chunk of child.stdout as AsyncIterable<string>) {
+    pending += chunk;
+    let cursor = 0;
+    for (;;) {
+      const start = pending.indexOf('\n  {', cursor);
+      if (start < 0) break;
+      const end = pending.indexOf('\n  }', start);
+      if (end < 0) {
+        cursor = start;
+        break;
+      }
+      take(pending.slice(start + 3, end + 4));
+      cursor = end + 4;
     }
+    pending = pending.slice(cursor);
   }
   const code = await exited;
   if (code !== 0) throw new Error(`tshark exited ${code}: ${stderr.slice(-2000)}`);
   return { messages, malformed };
+}
+
+/** A packet in which tshark reported "Malformed Packet" (an exception in a dissector). */
+export interface MalformedFrame {
+  frame: number;
+  /** Number of malformed-packet items in the frame. */
+  errors: number;
+  messages: DissectedBmp[];
+}
+
+/**
+ * The malformed-packet reports that are tshark 4.0's bugs, not bad bytes; returns the others.
+ * Each known bug is recognised from the message that triggers it, and a frame is excused only
+ * for as many errors as it holds such messages.
+ *
+ * - Peer Up with information TLVs after the two OPENs (RFC 7854 §4.10; FRR sends the neighbour's
+ *   description as a type 0 TLV): tshark hands the TLV bytes to the BGP dissector as a third BGP
+ *   message, which throws. The two OPENs are dissected correctly. Evidence: a Peer Up whose BMP
+ *   length exceeds 6 + 42 + 20 + the two OPENs' lengths.
+ * - Statistics Report with an unknown stat type (FRR's experimental 65531, 4-byte value): tshark
+ *   shows "Unknown stats type payload" and then throws, although the message length (108 for 7
+ *   TLVs of 4-byte values) is exact. The message's type and count are still dissected.
+ */
+export function unexplainedMalformed(frames: MalformedFrame[]): MalformedFrame[] {
+  const KNOWN_STAT_TYPES = new Set(Array.from({ length: 18 }, (_, i) => String(i)));
+  const explains = (m: DissectedBmp): boolean => {
+    const type = m.tree['bmp.type'];
+    if (type === '3') {
+      const opens = asArray(m.tree.bgp) as Tree[];
+      const openBytes = opens.slice(0, 2).reduce((n, o) => n + Number(o['bgp.length'] ?? 0), 0);
+      return Number(m.tree['bmp.length']) > 6 + 42 + 20 + openBytes;
+    }
+    if (type === '1') return findAll(m.tree, 'bmp.stats.type').some((t) => !KNOWN_STAT_TYPES.has(String(t)));
+    return false;
+  };
+  return frames.filter((f) => f.errors > f.messages.filter(explains).length);
 }
 
 export function asArray(value: unknown): unknown[] {
