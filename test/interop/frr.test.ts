@@ -29,7 +29,7 @@ import { requireTools } from './lib/tools.js';
 import { ExabgpNeighbour } from './lib/exabgp.js';
 import { waitFor, type Tracked } from './lib/processes.js';
 import { changedRoute, initialRoutes, rejectedByPolicy, REJECT_COMMUNITY, tableOf, type NeighbourPlan, type Route } from './lib/routes.js';
-import { assertTable, rebuildTables, routeCounts, viewOf } from './lib/checks.js';
+import { assertAnnouncedPrefixes, assertTable, rebuildTables, routeCounts, viewOf } from './lib/checks.js';
 import { compareWithTshark, gatherEvidence, waitSessionClosed, withScenario } from './lib/scenario.js';
 import { asArray, peerOf, type Tree } from './lib/wireshark.js';
 
@@ -279,10 +279,18 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
         assert.ok(meds.has(7777) && (rejectedByPolicy(was) || meds.has(was.med)), `post-policy path change of ${r.prefix}: MEDs ${[...meds]}`);
       }
 
+      // Distinct prefixes announced per peer and view over the session: what the policy accepted
+      // at some point, in both views (rejected routes only ever appear as withdrawals).
+      let announcedChecked = 0;
+      for (let i = 0; i < neighbours.length; i++) {
+        const ever = new Set([...initialRoutes(plans[i]).filter((r) => !rejectedByPolicy(r)).map((r) => r.prefix), ...(i === 0 ? changed.map((r) => r.prefix) : [])]);
+        for (const v of ['pre', 'post'] as const) announcedChecked += assertAnnouncedPrefixes(rm, neighbours[i].address, v, ever, `n${i + 1} ${v}-policy`);
+      }
+
       t.diagnostic(`FRR scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
       t.diagnostic(`FRR: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}`);
       t.diagnostic(`FRR: ${evidence.dissected.length} BMP messages, ${evidence.packets.captured} packets; per type ${JSON.stringify(tshark.messagesPerType)}`);
-      t.diagnostic(`FRR: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${withdrawn.length} withdrawals, ${changed.length} path changes; peer downs ${downs.map((d) => `${d.peer_address}:${d.reason_code}`).join(' ')}; max rejected stat n1 ${n1Rejected}`);
+      t.diagnostic(`FRR: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${announcedChecked} distinct announced prefixes per peer and view; ${withdrawn.length} withdrawals, ${changed.length} path changes; peer downs ${downs.map((d) => `${d.peer_address}:${d.reason_code}`).join(' ')}; max rejected stat n1 ${n1Rejected}`);
       t.diagnostic(`FRR route events per peer|view|action: ${JSON.stringify(routeCounts(rm))}`);
     });
   } finally {

@@ -169,3 +169,19 @@ export function routeCounts(events: RouteEvent[]): Record<string, number> {
   }
   return out;
 }
+
+/**
+ * Asserts that the distinct prefixes announced in one peer's RIB view over the whole session are
+ * exactly `expected` (what the neighbour announced, after policy where the view is post-policy);
+ * returns their number.
+ */
+export function assertAnnouncedPrefixes(events: RouteEvent[], peer: string, view: View, expected: Set<string>, what: string): number {
+  const got = new Set(events.filter((e) => e.action === 'announce' && e.peer_address === peer && viewOf(e) === view).map((e) => e.prefix as string));
+  const missing = [...expected].filter((p) => !got.has(p));
+  const surplus = [...got].filter((p) => !expected.has(p));
+  assert.ok(
+    missing.length === 0 && surplus.length === 0,
+    `${what}: ${got.size} distinct prefixes announced, expected ${expected.size}; missing ${missing.slice(0, 5).join(' ')}; surplus ${surplus.slice(0, 5).join(' ')}`,
+  );
+  return got.size;
+}
