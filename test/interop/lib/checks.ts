@@ -2,8 +2,13 @@
  * Checks shared by the interop scenarios: what the pipeline published against what the neighbours
  * announced (RIB views rebuilt from the events) and against tshark's dissection of the same bytes.
  *
- * Consumers that are not built yet (peer state, route-change aggregates) get their checks here
- * when they exist: they take the same `Consumed` records and the same expected tables.
+ * Not checked yet, because the consumer services do not exist yet: that the peer-state and
+ * route-change aggregate topics agree with the same run. When they do, their checks belong here,
+ * called from each scenario after `compareWithTshark`, with what the scenario already holds: the
+ * expected per-peer tables (`current` / `accepted` in the tests) for the route aggregates, and the
+ * Peer Up / Peer Down sequence (`consumed.peer_up`, `consumed.peer_down`, each flap known to the
+ * test) for the peer state. Collector.consume reads every topic of the run's prefix, so the
+ * consumers' output topics arrive in `Consumed` once their names are added there.
  */
 import assert from 'node:assert/strict';
 import type { PeerDownEvent, RouteEvent } from '../../../services/events/model.js';
