@@ -89,7 +89,15 @@ neighbor ${o.routerAddress} {
     const exited = this.process.exited.then(() => {
       throw new Error(`${o.name}: exabgp exited before its API connected:\n${this.process?.output().slice(-2000)}`);
     });
-    this.feed = await Promise.race([connected, exited]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${o.name}: exabgp's API did not connect within 30 s:\n${this.process?.output().slice(-2000)}`)), 30_000);
+    });
+    try {
+      this.feed = await Promise.race([connected, exited, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async send(lines: string[]): Promise<void> {
