@@ -11,7 +11,7 @@
  * consumers' output topics arrive in `Consumed` once their names are added there.
  */
 import assert from 'node:assert/strict';
-import type { PeerDownEvent, RouteEvent } from '../../../services/events/model.js';
+import type { PeerDownEvent, PeerUpEvent, RouteEvent } from '../../../services/events/model.js';
 import type { Consumed } from './collector.js';
 import type { Route, Table } from './routes.js';
 import { routesOf, type DissectedBmp, type DissectedRoute, type View } from './wireshark.js';
@@ -189,4 +189,23 @@ export function assertAnnouncedPrefixes(events: RouteEvent[], peer: string, view
     `${what}: ${got.size} distinct prefixes announced, expected ${expected.size}; missing ${missing.slice(0, 5).join(' ')}; surplus ${surplus.slice(0, 5).join(' ')}`,
   );
   return got.size;
+}
+
+/**
+ * One neighbour's sessions as the Peer Up / Peer Down sequence from its first Peer Up, in session
+ * order: it must alternate (up, down, up, ...) and end up, since every neighbour is established
+ * when the scenario closes the BMP session. Peer Downs before the first Peer Up (FRR sends one
+ * per configured neighbour when the BMP session starts) are not part of it.
+ */
+export function peerSessions(consumed: Consumed, address: string): { ups: PeerUpEvent[]; downs: PeerDownEvent[] } {
+  const ups = consumed.peer_up.filter((u) => u.peer_address === address);
+  const firstUp = Math.min(...ups.map((u) => u.sequence));
+  const downs = consumed.peer_down.filter((d) => d.peer_address === address && d.sequence > firstUp);
+  const order = [...ups.map((u) => ({ seq: u.sequence, kind: 'up' })), ...downs.map((d) => ({ seq: d.sequence, kind: 'down' }))]
+    .sort((a, b) => a.seq - b.seq)
+    .map((x) => x.kind);
+  assert.ok(ups.length > 0, `${address}: no Peer Up`);
+  order.forEach((kind, i) => assert.equal(kind, i % 2 === 0 ? 'up' : 'down', `${address}: sessions ${order.join(' ')}`));
+  assert.equal(order[order.length - 1], 'up', `${address}: up at the end (${order.join(' ')})`);
+  return { ups: ups.sort((a, b) => a.sequence - b.sequence), downs: downs.sort((a, b) => a.sequence - b.sequence) };
 }

@@ -18,19 +18,21 @@ export class LoopbackCapture {
 
   /** Starts tcpdump on `lo` for TCP port `port`; resolves once it is listening. */
   static async start(group: ProcessGroup, tcpdump: string, file: string, port: number): Promise<LoopbackCapture> {
-    // --immediate-mode: hand each packet over at once; without it the last packets wait in a
-    // partly filled kernel ring block, and a capture stopped during a quiet spell lacks them.
-    // -U: write each packet at once; -Z root: keep writing to the test's private directory;
-    // -B: a large kernel buffer, so that bursts of thousands of messages are not dropped.
-    const process = group.start('tcpdump', tcpdump, ['-i', 'lo', '-n', '--immediate-mode', '-U', '-B', '32768', '-s', '0', '-Z', 'root', '-w', file, `tcp port ${port}`]);
+    // -B: a large kernel buffer (KiB), so that bursts of thousands of messages on a busy machine
+    // are not dropped (--immediate-mode, a wake-up per packet, dropped some: it is not used; see
+    // stop() for the price). -U: write each packet at once; -Z root: keep writing to the test's
+    // private directory.
+    const process = group.start('tcpdump', tcpdump, ['-i', 'lo', '-n', '-U', '-B', '131072', '-s', '0', '-Z', 'root', '-w', file, `tcp port ${port}`]);
     await waitFor(() => `tcpdump did not start listening: ${process.output()}`, () => (/listening on lo/.test(process.output()) ? true : undefined), 15_000, 100);
     return new LoopbackCapture(process, file);
   }
 
   /** Stops the capture; returns tcpdump's counts ("N packets captured", "N packets dropped by kernel"). */
   async stop(group: ProcessGroup): Promise<{ captured: number; dropped: number }> {
-    // The session's last segments (FIN, ACKs) may still be on their way through lo.
-    await new Promise((r) => setTimeout(r, 500));
+    // libpcap hands packets over in kernel ring blocks, retired when full or after its 1 s
+    // timeout; a capture stopped sooner after a quiet spell would lack the session's last
+    // packets (the final statistics, Termination, FIN). Wait for the block to be retired.
+    await new Promise((r) => setTimeout(r, 2500));
     await group.stop(this.process, 'SIGINT');
     const out = this.process.output();
     return {
