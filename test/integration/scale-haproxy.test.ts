@@ -29,7 +29,6 @@ import { peerKey } from '../../services/kafka/avro/topics.js';
 import { loadConfig } from '../../services/runtime/config.js';
 import { peerStateSchema, type PeerStateConfig } from '../../services/peer-state/config.js';
 import { startPeerState, type RunningPeerState } from '../../services/peer-state/service.js';
-import type { PeerStateChangeRecord } from '../../services/kafka/avro/index.js';
 import { freePorts } from '../helpers/ports.js';
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
 
