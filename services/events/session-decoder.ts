@@ -66,8 +66,10 @@ import {
 } from '../codec/bgp/index.js';
 import type { FramingError } from '../codec/framer.js';
 import { familyName } from './families.js';
+import { bgpLsAttributeField, bgpLsField, prefixSidField, srPolicyField, tunnelEncapsulationField } from './traffic-engineering.js';
 import type {
   AsPathHop,
+  BgpLsField,
   CapabilityField,
   ErrorEvent,
   EventByTopic,
@@ -77,6 +79,7 @@ import type {
   PeerFields,
   RouteAction,
   RouteEvent,
+  SrPolicyField,
   TlvField,
 } from './model.js';
 
@@ -132,6 +135,9 @@ interface SharedAttributes {
   aigp: number | null;
   otc: number | null;
   unknown_attributes: string[];
+  bgp_ls_attribute: RouteEvent['bgp_ls_attribute'];
+  prefix_sid: RouteEvent['prefix_sid'];
+  tunnel_encapsulation: RouteEvent['tunnel_encapsulation'];
 }
 
 const EMPTY: never[] = [];
@@ -159,6 +165,9 @@ const NO_ATTRIBUTES: SharedAttributes = {
   aigp: null,
   otc: null,
   unknown_attributes: EMPTY,
+  bgp_ls_attribute: null,
+  prefix_sid: null,
+  tunnel_encapsulation: null,
 };
 
 export class BmpSessionDecoder {
@@ -458,7 +467,7 @@ export class BmpSessionDecoder {
   private scanEvents(scan: UpdateScan<AsPathHop, string>, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, sink: EventSink): number {
     if (scan.endOfRib !== null) {
       const { afi, safi } = scan.endOfRib;
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, null, null, NO_ATTRIBUTES, null, false));
       return 1;
     }
     let count = 0;
@@ -488,7 +497,7 @@ export class BmpSessionDecoder {
     const n = prefixes.length;
     for (let i = 0; i < n; i++) {
       const pathId = pathIds === null ? null : pathIds[i];
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, null, null, a, nextHop, false));
     }
     return n;
   }
@@ -507,9 +516,16 @@ export class BmpSessionDecoder {
     guessed: boolean,
   ): RouteEvent {
     const family = familyName(afi, safi);
-    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed);
-    if (route.kind === 'raw') return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed);
-    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed);
+    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, null, null, a, nextHop, guessed);
+    switch (route.kind) {
+      case 'raw':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, null, null, a, nextHop, guessed);
+      case 'bgp_ls':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd, EMPTY, null, bgpLsField(route), null, a, nextHop, guessed);
+      case 'sr_policy':
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, null, EMPTY, null, null, srPolicyField(route), a, nextHop, guessed);
+    }
+    return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, null, null, a, nextHop, guessed);
   }
 
   /** The one place route events are made: every one gets the same fields in the same order. */
@@ -526,6 +542,8 @@ export class BmpSessionDecoder {
     rd: string | null,
     labels: number[],
     rawNlri: Buffer | null,
+    bgpLs: BgpLsField | null,
+    srPolicy: SrPolicyField | null,
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
@@ -572,6 +590,11 @@ export class BmpSessionDecoder {
       otc: a.otc,
       unknown_attributes: a.unknown_attributes,
       decoded_without_peer_up: guessed,
+      bgp_ls: bgpLs,
+      sr_policy: srPolicy,
+      bgp_ls_attribute: a.bgp_ls_attribute,
+      prefix_sid: a.prefix_sid,
+      tunnel_encapsulation: a.tunnel_encapsulation,
     };
   }
 
@@ -837,8 +860,11 @@ function scanSharedAttributes(a: UpdateScan<AsPathHop, string>): SharedAttribute
     cluster_list: a.clusterList ?? EMPTY,
     aigp: a.aigp === null ? null : Number(a.aigp),
     otc: a.otc,
-    // A scanned UPDATE has no raw attributes.
+    // A scanned UPDATE has no raw attributes, and none of the attributes below (update-scan.ts).
     unknown_attributes: EMPTY,
+    bgp_ls_attribute: null,
+    prefix_sid: null,
+    tunnel_encapsulation: null,
   };
 }
 
@@ -864,6 +890,9 @@ function sharedAttributes(a: Attributes): SharedAttributes {
     aigp: a.aigp === null ? null : Number(a.aigp),
     otc: a.otc,
     unknown_attributes: a.raw.length === 0 ? EMPTY : a.raw.map((r) => `${r.code}:${r.flags}:${r.value.toString('hex')}`),
+    bgp_ls_attribute: a.bgpLs === null ? null : bgpLsAttributeField(a.bgpLs),
+    prefix_sid: a.prefixSid === null ? null : prefixSidField(a.prefixSid),
+    tunnel_encapsulation: a.tunnelEncapsulation === null ? null : tunnelEncapsulationField(a.tunnelEncapsulation),
   };
 }
 

@@ -81,7 +81,10 @@ export { extendedCommunityFromBytes, parseExtendedCommunity } from './attributes
 export { makeIpv6ExtendedCommunity } from './attributes/ipv6-extended-communities.js';
 export { aigpMetric, aigpMetricTlv } from './attributes/aigp.js';
 
-export type { PrefixRoute, RawRoute, Route } from './nlri/route.js';
+export type { BgpLsRoute, PrefixRoute, RawRoute, Route, SrPolicyRoute } from './nlri/route.js';
+export type { LsTlv } from './nlri/bgp-ls/tlv.js';
+export type { PrefixSidTlv } from './attributes/prefix-sid.js';
+export type { TunnelTlv } from './attributes/tunnel-encapsulation.js';
 export type { NlriEncoding } from './nlri/families.js';
 export { AFI, afiName, familyName, nlriEncoding, SAFI, safiName } from './nlri/families.js';
 export { WITHDRAW_COMPAT_LABEL } from './nlri/labeled.js';

@@ -68,9 +68,11 @@ export function familyName(afi: number, safi: number): string {
  * - 'labeled_*': RFC 8277 §2 labeled unicast, SAFI 4;
  * - 'vpn_*': RFC 4364 §4.3.4 / RFC 4659 §3.2 VPN routes (labels + RD + prefix), SAFI 128 and 129
  *   (RFC 6513 reuses the SAFI 128 encoding for SAFI 129);
+ * - 'bgp_ls': Link-State NLRI, AFI 16388 SAFI 71 and 72 (RFC 9552 §5.2);
+ * - 'sr_policy': SR Policy NLRI, SAFI 73 (RFC 9830 §2.1);
  * - 'raw': everything else, kept as opaque bytes.
  */
-export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'raw';
+export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'bgp_ls' | 'sr_policy' | 'raw';
 
 export function nlriEncoding(afi: number, safi: number): NlriEncoding {
   if (afi === 1) {
@@ -81,6 +83,9 @@ export function nlriEncoding(afi: number, safi: number): NlriEncoding {
     if (safi === 1 || safi === 2) return 'ipv6';
     if (safi === 4) return 'labeled_ipv6';
     if (safi === 128 || safi === 129) return 'vpn_ipv6';
+  } else if (afi === 16388) {
+    if (safi === 71 || safi === 72) return 'bgp_ls';
   }
+  if (safi === 73 && (afi === 1 || afi === 2)) return 'sr_policy';
   return 'raw';
 }

@@ -4,11 +4,13 @@
 import type { ByteWriter } from '../writer.js';
 import { encodeError } from '../writer.js';
 import { nlriEncoding } from './families.js';
+import { decodeBgpLsNlri, encodeBgpLsNlri } from './bgp-ls/nlri.js';
 import { decodeIPv4Prefixes, encodeIPv4Prefixes } from './ipv4.js';
 import { decodeIPv6Prefixes, encodeIPv6Prefixes } from './ipv6.js';
 import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
 import { decodeRawNlri, encodeRawNlri } from './raw.js';
 import type { Route } from './route.js';
+import { decodeSrPolicyNlri, encodeSrPolicyNlri } from './sr-policy.js';
 import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
 
 /**
@@ -31,6 +33,12 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
     case 'vpn_ipv4':
     case 'vpn_ipv6':
       decodeVpnPrefixes(buf, start, end, afi, safi, addPath, withdraw, out);
+      return out;
+    case 'bgp_ls':
+      decodeBgpLsNlri(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'sr_policy':
+      decodeSrPolicyNlri(buf, start, end, afi, safi, addPath, out);
       return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
@@ -60,10 +68,16 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'vpn_ipv6':
       encodeVpnPrefixes(w, routes, afi, addPath, withdraw);
       return;
+    case 'bgp_ls':
+      encodeBgpLsNlri(w, routes, safi, addPath);
+      return;
+    case 'sr_policy':
+      encodeSrPolicyNlri(w, routes, afi, addPath);
+      return;
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
   }
 }
 
-export type { PrefixRoute, RawRoute, Route } from './route.js';
+export type { BgpLsRoute, PrefixRoute, RawRoute, Route, SrPolicyRoute } from './route.js';

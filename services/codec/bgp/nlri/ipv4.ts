@@ -61,6 +61,7 @@ export function encodePrefixes(w: ByteWriter, routes: readonly Route[], width: 3
       w.bytes(r.raw);
       continue;
     }
+    if (r.kind !== 'prefix') encodeError(`IP prefix NLRI: route of kind "${r.kind}" cannot be encoded here`);
     writePathId(w, r.pathId, addPath, r.prefix);
     const bits = parsePrefix(r.prefix, width);
     w.u8(bits, 'prefix length');

@@ -105,6 +105,7 @@ export function encodeLabeledPrefixes(w: ByteWriter, routes: readonly Route[], a
       w.bytes(r.raw);
       continue;
     }
+    if (r.kind !== 'prefix') encodeError(`labeled/VPN NLRI: route of kind "${r.kind}" cannot be encoded here`);
     writePathId(w, r.pathId, addPath, r.prefix);
     // A withdrawal may omit the labels: RFC 8277 §2.4 defines the value to send.
     const labels = r.labels ?? (withdraw ? [WITHDRAW_COMPAT_LABEL] : encodeError(`labeled route ${r.prefix} has no labels`));

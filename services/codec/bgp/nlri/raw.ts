@@ -1,5 +1,5 @@
 /**
- * Families this codec does not decode (EVPN, BGP-LS, Flowspec, RT-Constraint, MVPN, ...): the
+ * Families this codec does not decode (EVPN, Flowspec, RT-Constraint, MVPN, ...): the
  * whole NLRI block becomes one RawRoute so nothing is dropped and the bytes re-encode verbatim.
  * ADD-PATH path identifiers, if any, stay inside the raw bytes.
  */

@@ -43,4 +43,10 @@ export interface RawRoute {
   raw: Buffer;
 }
 
-export type Route = PrefixRoute | RawRoute;
+export type { BgpLsRoute } from './bgp-ls/nlri.js';
+export type { SrPolicyRoute } from './sr-policy.js';
+import type { BgpLsRoute } from './bgp-ls/nlri.js';
+import type { SrPolicyRoute } from './sr-policy.js';
+
+/** Link-State NLRI (bgp-ls/nlri.ts) and SR Policy NLRI (sr-policy.ts) carry `prefix` text too. */
+export type Route = PrefixRoute | RawRoute | BgpLsRoute | SrPolicyRoute;
