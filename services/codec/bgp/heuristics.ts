@@ -137,7 +137,8 @@ function hasDuplicates(blocks: Route[][]): boolean {
   for (const routes of blocks) {
     const keys = new Set<string>();
     for (const r of routes) {
-      const key = r.kind === 'prefix' ? `${r.pathId}|${r.rd ?? ''}|${r.prefix}` : '';
+      // Link-State and SR Policy routes have a canonical text in `prefix` too.
+      const key = r.kind === 'raw' ? '' : `${r.pathId}|${r.kind === 'sr_policy' ? '' : (r.rd ?? '')}|${r.prefix}`;
       if (keys.has(key)) return true;
       keys.add(key);
     }
