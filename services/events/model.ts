@@ -164,9 +164,12 @@ export interface RouteEvent extends PeerFields {
   unknown_attributes: string[];
   /** True when the peer's Peer Up was not seen and session properties were guessed (documented heuristics). */
   decoded_without_peer_up: boolean;
-  /** The Link-State NLRI (AFI 16388, SAFI 71/72) this event is about; null for other families. */
+  /**
+   * The Link-State NLRI (AFI 16388, SAFI 71/72) this event is about; null for other families.
+   * `prefix` then holds its canonical text (services/codec/bgp/nlri/bgp-ls/nlri.ts), `rd` its RD (SAFI 72).
+   */
   bgp_ls: BgpLsField | null;
-  /** The SR Policy NLRI (SAFI 73) this event is about; null for other families. */
+  /** The SR Policy NLRI (SAFI 73) this event is about; null for other families. `prefix` holds its text (sr-policy.ts). */
   sr_policy: SrPolicyField | null;
   /** BGP-LS attribute (type 29); null when absent. */
   bgp_ls_attribute: BgpLsAttributeField | null;
@@ -197,7 +200,7 @@ export interface BgpLsField {
   /** "isis_l1", "isis_l2", "ospfv2", "direct", "static", "ospfv3", "bgp", ... or "protocol_<n>". */
   protocol: string;
   protocol_id: number;
-  /** 64-bit Identifier (precision is lost above 2^53). */
+  /** 64-bit Identifier (exact up to 2^53; Avro saturates at 2^63, as for aigp). */
   identifier: number;
   local_node: BgpLsNodeField | null;
   remote_node: BgpLsNodeField | null;
