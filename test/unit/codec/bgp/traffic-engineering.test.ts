@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { CodecError } from '../../../../services/codec/errors.js';
 import {
   decodeBgpMessage,
   encodeBgpMessage,
@@ -468,6 +469,71 @@ describe('whole UPDATEs', () => {
     assert.deepStrictEqual(
       msg.attributes.mpUnreach?.routes.map((r) => r.kind === 'sr_policy' && r.prefix),
       ['[distinguisher=2][color=200][endpoint=192.0.2.10]'],
+    );
+  });
+});
+
+/**
+ * Mutated and random bytes: each decoder throws nothing but CodecError, and whatever it decodes
+ * re-encodes to exactly the bytes it read (unknown or odd values are kept raw, never normalised).
+ */
+describe('property: arbitrary bytes decode to what re-encodes them, or throw CodecError', () => {
+  const mutation = fc.record({ flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), cut: fc.option(fc.nat(), { nil: null }) });
+  function mutate(bytes: Buffer, m: { flips: [number, number][]; cut: number | null }): Buffer {
+    const out = Buffer.from(bytes);
+    if (out.length > 0) for (const [pos, v] of m.flips) out[pos % out.length] = v;
+    return m.cut === null ? out : out.subarray(0, m.cut % (out.length + 1));
+  }
+  function check<T>(bytes: Buffer, decode: (b: Buffer) => T, encode: (v: T) => Buffer): void {
+    let value: T;
+    try {
+      value = decode(bytes);
+    } catch (e) {
+      assert.ok(e instanceof CodecError, `non-CodecError thrown: ${String(e)}`);
+      return;
+    }
+    assert.deepStrictEqual(encode(value), bytes);
+  }
+  const nlri = (afi: number, safi: number, addPath: boolean) => ({
+    decode: (b: Buffer) => decodeNlri(b, 0, b.length, afi, safi, addPath, false),
+    encode: (routes: Route[]) => nlriBytes(routes, afi, safi, addPath),
+  });
+  const attr = <T>(decode: (b: Buffer, s: number, e: number) => T, encode: (w: ByteWriter, v: T) => void) => ({
+    decode: (b: Buffer) => decode(b, 0, b.length),
+    encode: (v: T) => encoded(encode, v),
+  });
+
+  it('Link-State NLRI', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(71, 72), fc.boolean(), fc.array(bgpLsRouteArb(71, false), { minLength: 1, maxLength: 3 }), mutation, (safi, addPath, routes, m) => {
+        const c = nlri(16388, safi, addPath);
+        check(mutate(nlriBytes(routes, 16388, 71, false), m), c.decode, c.encode);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('SR Policy NLRI', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2), fc.boolean(), fc.uint8Array({ maxLength: 60 }), (afi, addPath, raw) => {
+        const c = nlri(afi, 73, addPath);
+        check(Buffer.from(raw), c.decode, c.encode);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('BGP-LS attribute, PREFIX_SID, TUNNEL_ENCAPSULATION', () => {
+    const ls = attr(decodeBgpLsAttribute, encodeBgpLsAttribute);
+    const sid = attr(decodePrefixSid, encodePrefixSid);
+    const tun = attr(decodeTunnelEncapsulation, encodeTunnelEncapsulation);
+    fc.assert(
+      fc.property(lsAttributeArb, prefixSidArb, tunnelEncapsulationArb, mutation, (a, p, t, m) => {
+        check(mutate(ls.encode(a), m), ls.decode, ls.encode);
+        check(mutate(sid.encode(p), m), sid.decode, sid.encode);
+        check(mutate(tun.encode(t), m), tun.decode, tun.encode);
+      }),
+      { numRuns: RUNS * 2 },
     );
   });
 });
