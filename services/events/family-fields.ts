@@ -1,14 +1,17 @@
 /**
  * Route event fields of the NLRI families that are not IP prefixes (EVPN, VPLS, MCAST-VPN, RT
- * membership): the canonical route text that becomes the event's `prefix`, its RD and labels, and
- * the family's structured record (RouteEvent.evpn / vpls / mvpn / rt_constraint).
+ * membership, flowspec, BGP-LS, SR Policy): the canonical route text that becomes the event's
+ * `prefix`, its RD and labels, and the family's structured record (RouteEvent.evpn / vpls / mvpn /
+ * rt_constraint / flowspec / bgp_ls / sr_policy).
  */
-import type { EvpnRoute, MvpnRoute, RtConstraintRoute, VplsRoute } from '../codec/bgp/nlri/index.js';
+import type { BgpLsRoute, EvpnRoute, FlowspecRoute, MvpnRoute, RtConstraintRoute, SrPolicyRoute, VplsRoute } from '../codec/bgp/nlri/index.js';
+import { FlowspecOp, flowspecComponentName, flowspecOperatorName } from '../codec/bgp/nlri/flowspec.js';
+import { bgpLsField, srPolicyField } from './traffic-engineering.js';
 import { EVPN_ROUTE_TYPES, evpnRouteText } from '../codec/bgp/nlri/evpn.js';
 import { MVPN_ROUTE_TYPES, mvpnRouteText } from '../codec/bgp/nlri/mvpn.js';
 import { vplsRouteText } from '../codec/bgp/nlri/vpls.js';
 import { rtConstraintRouteText } from '../codec/bgp/nlri/rt-constraint.js';
-import type { EvpnFields, MvpnFields, RtConstraintFields, VplsFields } from './model.js';
+import type { BgpLsField, EvpnFields, FlowspecComponentField, MvpnFields, RtConstraintFields, SrPolicyField, VplsFields } from './model.js';
 
 /** The per-family records of a route event; all null for IP prefix routes. */
 export interface FamilyFields {
@@ -16,9 +19,17 @@ export interface FamilyFields {
   vpls: VplsFields | null;
   mvpn: MvpnFields | null;
   rt_constraint: RtConstraintFields | null;
+  flowspec: FlowspecComponentField[] | null;
+  bgp_ls: BgpLsField | null;
+  sr_policy: SrPolicyField | null;
 }
 
-export const NO_FAMILY_FIELDS: FamilyFields = Object.freeze({ evpn: null, vpls: null, mvpn: null, rt_constraint: null });
+export const NO_FAMILY_FIELDS: FamilyFields = Object.freeze({ evpn: null, vpls: null, mvpn: null, rt_constraint: null, flowspec: null, bgp_ls: null, sr_policy: null });
+
+/** One family's record set, the others null (keys always in NO_FAMILY_FIELDS' order). */
+function only(fields: Partial<FamilyFields>): FamilyFields {
+  return { ...NO_FAMILY_FIELDS, ...fields };
+}
 
 /** What a non-prefix route contributes to its event. */
 export interface FamilyRoute {
@@ -55,35 +66,28 @@ function evpnFields(r: EvpnRoute): EvpnFields {
   };
 }
 
-export function familyRoute(r: EvpnRoute | VplsRoute | MvpnRoute | RtConstraintRoute): FamilyRoute {
+export function familyRoute(r: EvpnRoute | VplsRoute | MvpnRoute | RtConstraintRoute | FlowspecRoute | BgpLsRoute | SrPolicyRoute): FamilyRoute {
   switch (r.kind) {
     case 'evpn':
       return {
         prefix: evpnRouteText(r),
         rd: r.rd,
         labels: r.labelFields.length === 0 ? NO_LABELS : r.labelFields.map((f) => f >>> 4),
-        fields: { evpn: evpnFields(r), vpls: null, mvpn: null, rt_constraint: null },
+        fields: only({ evpn: evpnFields(r) }),
       };
     case 'vpls':
       return {
         prefix: vplsRouteText(r),
         rd: r.rd,
         labels: r.labelBase === null ? NO_LABELS : [r.labelBase],
-        fields: {
-          evpn: null,
-          vpls: { ve_id: r.veId, ve_block_offset: r.veBlockOffset, ve_block_size: r.veBlockSize, label_base: r.labelBase, pe_address: r.peAddress, raw: r.raw },
-          mvpn: null,
-          rt_constraint: null,
-        },
+        fields: only({ vpls: { ve_id: r.veId, ve_block_offset: r.veBlockOffset, ve_block_size: r.veBlockSize, label_base: r.labelBase, pe_address: r.peAddress, raw: r.raw } }),
       };
     case 'mvpn':
       return {
         prefix: mvpnRouteText(r),
         rd: r.rd,
         labels: NO_LABELS,
-        fields: {
-          evpn: null,
-          vpls: null,
+        fields: only({
           mvpn: {
             route_type: r.routeType,
             route_type_name: MVPN_ROUTE_TYPES[r.routeType] ?? `type_${r.routeType}`,
@@ -94,15 +98,31 @@ export function familyRoute(r: EvpnRoute | VplsRoute | MvpnRoute | RtConstraintR
             route_key: r.routeKey === null ? null : mvpnRouteText(r.routeKey),
             raw: r.raw,
           },
-          rt_constraint: null,
-        },
+        }),
       };
     case 'rt_constraint':
       return {
         prefix: rtConstraintRouteText(r),
         rd: null,
         labels: NO_LABELS,
-        fields: { evpn: null, vpls: null, mvpn: null, rt_constraint: { origin_as: r.originAs, route_target: r.routeTarget, prefix_length: r.prefixLength } },
+        fields: only({ rt_constraint: { origin_as: r.originAs, route_target: r.routeTarget, prefix_length: r.prefixLength } }),
       };
+    case 'flowspec':
+      return { prefix: r.prefix, rd: r.rd, labels: NO_LABELS, fields: only({ flowspec: flowspecFields(r) }) };
+    case 'bgp_ls':
+      return { prefix: r.prefix, rd: r.rd, labels: NO_LABELS, fields: only({ bgp_ls: bgpLsField(r) }) };
+    case 'sr_policy':
+      return { prefix: r.prefix, rd: null, labels: NO_LABELS, fields: only({ sr_policy: srPolicyField(r) }) };
   }
+}
+
+/** The event form of a flowspec rule's components. */
+function flowspecFields(route: FlowspecRoute): FlowspecComponentField[] {
+  return route.components.map((c) => ({
+    type: c.type,
+    name: flowspecComponentName(route.afi, c.type),
+    prefix: c.prefix,
+    offset: c.offset,
+    items: c.items.map((i) => ({ operator: i.operator, and: (i.operator & FlowspecOp.AND) !== 0, op: flowspecOperatorName(c.type, i.operator), value: i.value })),
+  }));
 }

@@ -205,6 +205,19 @@ export interface RouteEvent extends PeerFields {
   path_status: string[] | null;
   /** Reason code of that Path Marking TLV, by name (or "reason_<n>"); null without one. */
   path_reason: string | null;
+  /**
+   * The Link-State NLRI (AFI 16388, SAFI 71/72) this event is about; null for other families.
+   * `prefix` then holds its canonical text (services/codec/bgp/nlri/bgp-ls/nlri.ts), `rd` its RD (SAFI 72).
+   */
+  bgp_ls: BgpLsField | null;
+  /** The SR Policy NLRI (SAFI 73) this event is about; null for other families. `prefix` holds its text (sr-policy.ts). */
+  sr_policy: SrPolicyField | null;
+  /** BGP-LS attribute (type 29); null when absent. */
+  bgp_ls_attribute: BgpLsAttributeField | null;
+  /** PREFIX_SID attribute (type 40); null when absent. */
+  prefix_sid: PrefixSidField | null;
+  /** TUNNEL_ENCAPSULATION attribute (type 23); null when absent. */
+  tunnel_encapsulation: TunnelEncapsulationField | null;
 }
 
 /**
@@ -269,6 +282,218 @@ export interface RtConstraintFields {
   origin_as: number | null;
   route_target: string | null;
   prefix_length: number;
+}
+
+/** BGP-LS Local or Remote Node Descriptors (RFC 9552 §5.2.1). */
+export interface BgpLsNodeField {
+  as_number: number | null;
+  bgp_ls_id: number | null;
+  ospf_area_id: number | null;
+  /** IS-IS System-ID "xxxx.xxxx.xxxx[.nn]", OSPF Router-ID, or "<DR router id>-<DR interface address>" for an OSPF pseudonode. */
+  igp_router_id: string | null;
+  bgp_router_id: string | null;
+  member_asn: number | null;
+  /** Sub-TLVs not decoded: "type:hex". */
+  unknown_tlvs: string[];
+}
+
+/** One Link-State NLRI (RFC 9552 §5.2, RFC 9514 §6). */
+export interface BgpLsField {
+  /** "node", "link", "ipv4_prefix", "ipv6_prefix", "srv6_sid", or "type_<n>". */
+  nlri_type: string;
+  nlri_type_code: number;
+  /** "isis_l1", "isis_l2", "ospfv2", "direct", "static", "ospfv3", "bgp", ... or "protocol_<n>". */
+  protocol: string;
+  protocol_id: number;
+  /** 64-bit Identifier (exact up to 2^53; Avro saturates at 2^63, as for aigp). */
+  identifier: number;
+  local_node: BgpLsNodeField | null;
+  remote_node: BgpLsNodeField | null;
+  link_local_id: number | null;
+  link_remote_id: number | null;
+  ipv4_interface_address: string | null;
+  ipv4_neighbor_address: string | null;
+  ipv6_interface_address: string | null;
+  ipv6_neighbor_address: string | null;
+  multi_topology_ids: number[];
+  ospf_route_type: number | null;
+  /** IP Reachability Information: CIDR text. */
+  ip_reachability: string | null;
+  /** SRv6 SID Information (SRv6 SID NLRI). */
+  srv6_sid: string | null;
+  /** Descriptor TLVs not decoded: "type:hex". */
+  unknown_tlvs: string[];
+  /** Body of an NLRI type this codec does not decode (or a malformed one), else null. */
+  raw: Buffer | null;
+}
+
+export interface SrPolicyField {
+  distinguisher: number;
+  color: number;
+  endpoint: string;
+}
+
+export interface SrRangeField {
+  size: number;
+  /** First SID (index) or label of the range. */
+  first_sid: number;
+  is_label: boolean;
+}
+
+export interface SrRangesField {
+  flags: number;
+  ranges: SrRangeField[];
+}
+
+export interface LsAdjacencySidField {
+  flags: number;
+  weight: number;
+  sid: number;
+  is_label: boolean;
+  /** LAN Adjacency SID: the neighbour's System-ID or Router-ID; null for a point-to-point Adjacency SID. */
+  neighbor: string | null;
+}
+
+export interface LsPrefixSidField {
+  flags: number;
+  algorithm: number;
+  sid: number;
+  is_label: boolean;
+}
+
+export interface Srv6SidStructureField {
+  locator_block_length: number;
+  locator_node_length: number;
+  function_length: number;
+  argument_length: number;
+}
+
+export interface Srv6EndXSidField {
+  endpoint_behavior: number;
+  flags: number;
+  algorithm: number;
+  weight: number;
+  sid: string;
+  structure: Srv6SidStructureField | null;
+}
+
+export interface Srv6LocatorField {
+  flags: number;
+  algorithm: number;
+  metric: number;
+}
+
+export interface Srv6EndpointBehaviorField {
+  endpoint_behavior: number;
+  flags: number;
+  algorithm: number;
+}
+
+/** BGP-LS attribute TLVs (RFC 9552 §5.3, RFC 9085, RFC 9514). */
+export interface BgpLsAttributeField {
+  node_flags: number | null;
+  node_name: string | null;
+  isis_area_ids: string[];
+  local_router_ids: string[];
+  remote_router_ids: string[];
+  multi_topology_ids: number[];
+  sr_capabilities: SrRangesField | null;
+  sr_algorithms: number[];
+  sr_local_block: SrRangesField | null;
+  admin_group: number | null;
+  /** Bytes per second. */
+  max_link_bandwidth: number | null;
+  max_reservable_bandwidth: number | null;
+  unreserved_bandwidth: number[];
+  te_default_metric: number | null;
+  igp_metric: number | null;
+  srlgs: number[];
+  link_name: string | null;
+  adjacency_sids: LsAdjacencySidField[];
+  prefix_metric: number | null;
+  igp_flags: number | null;
+  route_tags: number[];
+  prefix_sids: LsPrefixSidField[];
+  srv6_end_x_sids: Srv6EndXSidField[];
+  srv6_locator: Srv6LocatorField | null;
+  srv6_endpoint_behavior: Srv6EndpointBehaviorField | null;
+  srv6_sid_structure: Srv6SidStructureField | null;
+  /** TLVs not decoded: "type:hex". */
+  unknown_tlvs: string[];
+}
+
+export interface SrgbField {
+  base: number;
+  range: number;
+}
+
+export interface Srv6ServiceStructureField {
+  locator_block_length: number;
+  locator_node_length: number;
+  function_length: number;
+  argument_length: number;
+  transposition_length: number;
+  transposition_offset: number;
+}
+
+export interface Srv6ServiceField {
+  /** "l3" (TLV 5) or "l2" (TLV 6). */
+  service: string;
+  sid: string;
+  flags: number;
+  endpoint_behavior: number;
+  structure: Srv6ServiceStructureField | null;
+}
+
+/** PREFIX_SID attribute (RFC 8669, RFC 9252). */
+export interface PrefixSidField {
+  label_index: number | null;
+  label_index_flags: number | null;
+  originator_srgb_flags: number | null;
+  originator_srgbs: SrgbField[];
+  srv6_services: Srv6ServiceField[];
+  /** TLVs, sub-TLVs and sub-sub-TLVs not decoded: "type:hex" (nested ones "5.1:hex", "5.1.2:hex"). */
+  unknown_tlvs: string[];
+}
+
+export interface SegmentField {
+  /** "a" (SR-MPLS label) or "b" (SRv6 SID). */
+  segment_type: string;
+  flags: number;
+  /** Type A: the 20-bit label. */
+  label: number | null;
+  /** Type B: the SRv6 SID. */
+  sid: string | null;
+  /** Type B: the SRv6 endpoint behaviour, when given. */
+  endpoint_behavior: number | null;
+}
+
+export interface SegmentListField {
+  weight: number | null;
+  segments: SegmentField[];
+  unknown_sub_tlvs: string[];
+}
+
+export interface TunnelField {
+  tunnel_type: number;
+  preference: number | null;
+  priority: number | null;
+  binding_sid_flags: number | null;
+  /** SR-MPLS binding SID: the 20-bit label. */
+  binding_sid_label: number | null;
+  /** SRv6 binding SID. */
+  binding_sid_srv6: string | null;
+  enlp: number | null;
+  candidate_path_name: string | null;
+  policy_name: string | null;
+  segment_lists: SegmentListField[];
+  /** Sub-TLVs not decoded: "type:hex". */
+  unknown_sub_tlvs: string[];
+}
+
+/** TUNNEL_ENCAPSULATION attribute (RFC 9012, SR Policy sub-TLVs of RFC 9830). */
+export interface TunnelEncapsulationField {
+  tunnels: TunnelField[];
 }
 
 export interface StatField {

@@ -54,9 +54,6 @@ import {
   BGP_HEADER_LENGTH,
   describeNotification,
   familyKey,
-  flowspecComponentName,
-  flowspecOperatorName,
-  FlowspecOp,
   formatCommunity,
   makeDecodeOptions,
   messageTypeName,
@@ -64,7 +61,6 @@ import {
   type Attributes,
   type BgpDecodeOptions,
   type Capability,
-  type FlowspecRoute,
   type OpenMessage,
   type Route,
   type MpNextHop,
@@ -76,6 +72,7 @@ import {
 import type { FramingError } from '../codec/framer.js';
 import { familyName } from './families.js';
 import { familyRoute, NO_FAMILY_FIELDS } from './family-fields.js';
+import { bgpLsAttributeField, prefixSidField, tunnelEncapsulationField } from './traffic-engineering.js';
 import type { FamilyFields } from './family-fields.js';
 import type {
   AsPathHop,
@@ -83,7 +80,6 @@ import type {
   ErrorEvent,
   EventByTopic,
   EventTopic,
-  FlowspecComponentField,
   MessageTopic,
   OpenField,
   PeerFields,
@@ -144,6 +140,9 @@ interface SharedAttributes {
   aigp: number | null;
   otc: number | null;
   unknown_attributes: string[];
+  bgp_ls_attribute: RouteEvent['bgp_ls_attribute'];
+  prefix_sid: RouteEvent['prefix_sid'];
+  tunnel_encapsulation: RouteEvent['tunnel_encapsulation'];
 }
 
 const EMPTY: never[] = [];
@@ -171,6 +170,9 @@ const NO_ATTRIBUTES: SharedAttributes = {
   aigp: null,
   otc: null,
   unknown_attributes: EMPTY,
+  bgp_ls_attribute: null,
+  prefix_sid: null,
+  tunnel_encapsulation: null,
 };
 
 export class BmpSessionDecoder {
@@ -485,7 +487,7 @@ export class BmpSessionDecoder {
   private scanEvents(scan: UpdateScan<AsPathHop, string>, peer: PerPeerHeader, timestamp: number | null, tableName: string | null, sink: EventSink): number {
     if (scan.endOfRib !== null) {
       const { afi, safi } = scan.endOfRib;
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false, null, null));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, 'end_of_rib', afi, safi, familyName(afi, safi), null, null, null, EMPTY, null, NO_ATTRIBUTES, null, false, null));
       return 1;
     }
     let count = 0;
@@ -515,7 +517,7 @@ export class BmpSessionDecoder {
     const n = prefixes.length;
     for (let i = 0; i < n; i++) {
       const pathId = pathIds === null ? null : pathIds[i];
-      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false, null, null));
+      sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false, null));
     }
     return n;
   }
@@ -535,17 +537,15 @@ export class BmpSessionDecoder {
     mark: PathMark | null,
   ): RouteEvent {
     const family = familyName(afi, safi);
-    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed, null, mark);
+    if (route === null) return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, null, a, nextHop, guessed, mark);
     switch (route.kind) {
       case 'raw':
-        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed, null, mark);
-      case 'flowspec':
-        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd, EMPTY, null, a, nextHop, guessed, flowspecFields(route), mark);
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, null, null, null, EMPTY, route.raw, a, nextHop, guessed, mark);
       case 'prefix':
-        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed, null, mark);
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, route.prefix, route.pathId, route.rd ?? null, route.labels ?? EMPTY, null, a, nextHop, guessed, mark);
       default: {
         const f = familyRoute(route);
-        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, f.prefix, route.pathId, f.rd, f.labels, null, a, nextHop, guessed, null, mark, f.fields);
+        return this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, f.prefix, route.pathId, f.rd, f.labels, null, a, nextHop, guessed, mark, f.fields);
       }
     }
   }
@@ -567,7 +567,6 @@ export class BmpSessionDecoder {
     a: SharedAttributes,
     nextHop: string | null,
     guessed: boolean,
-    flowspec: FlowspecComponentField[] | null,
     mark: PathMark | null,
     families: FamilyFields = NO_FAMILY_FIELDS,
   ): RouteEvent {
@@ -617,9 +616,14 @@ export class BmpSessionDecoder {
       vpls: families.vpls,
       mvpn: families.mvpn,
       rt_constraint: families.rt_constraint,
-      flowspec,
+      flowspec: families.flowspec,
       path_status: mark === null ? null : mark.status,
       path_reason: mark === null ? null : mark.reason,
+      bgp_ls: families.bgp_ls,
+      sr_policy: families.sr_policy,
+      bgp_ls_attribute: a.bgp_ls_attribute,
+      prefix_sid: a.prefix_sid,
+      tunnel_encapsulation: a.tunnel_encapsulation,
     };
   }
 
@@ -908,17 +912,6 @@ function markOf(marks: PathMarks | null, ordinal: number): PathMark | null {
   return marks.byOrdinal.get(ordinal) ?? marks.all;
 }
 
-/** The event form of a flowspec rule's components. */
-function flowspecFields(route: FlowspecRoute): FlowspecComponentField[] {
-  return route.components.map((c) => ({
-    type: c.type,
-    name: flowspecComponentName(route.afi, c.type),
-    prefix: c.prefix,
-    offset: c.offset,
-    items: c.items.map((i) => ({ operator: i.operator, and: (i.operator & FlowspecOp.AND) !== 0, op: flowspecOperatorName(c.type, i.operator), value: i.value })),
-  }));
-}
-
 function tableNameTlv(message: RouteMonitoringMessage): string | null {
   for (const t of message.tlvs) if (t.kind === 'vrf_table_name') return t.name;
   return null;
@@ -980,8 +973,11 @@ function scanSharedAttributes(a: UpdateScan<AsPathHop, string>): SharedAttribute
     cluster_list: a.clusterList ?? EMPTY,
     aigp: a.aigp === null ? null : Number(a.aigp),
     otc: a.otc,
-    // A scanned UPDATE has no raw attributes.
+    // A scanned UPDATE has no raw attributes, and none of the attributes below (update-scan.ts).
     unknown_attributes: EMPTY,
+    bgp_ls_attribute: null,
+    prefix_sid: null,
+    tunnel_encapsulation: null,
   };
 }
 
@@ -1007,6 +1003,9 @@ function sharedAttributes(a: Attributes): SharedAttributes {
     aigp: a.aigp === null ? null : Number(a.aigp),
     otc: a.otc,
     unknown_attributes: a.raw.length === 0 ? EMPTY : a.raw.map((r) => `${r.code}:${r.flags}:${r.value.toString('hex')}`),
+    bgp_ls_attribute: a.bgpLs === null ? null : bgpLsAttributeField(a.bgpLs),
+    prefix_sid: a.prefixSid === null ? null : prefixSidField(a.prefixSid),
+    tunnel_encapsulation: a.tunnelEncapsulation === null ? null : tunnelEncapsulationField(a.tunnelEncapsulation),
   };
 }
 

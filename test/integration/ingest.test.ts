@@ -144,12 +144,16 @@ test('every capture replayed into ingest gives on the topics exactly the events 
   await Promise.all(sends);
   const totalExpected = [...expected.values()].reduce((n, l) => n + l.length, 0);
   // router topic: connected + disconnected per session, + initiated per Initiation (+ terminated).
+  // Wait for all of them too: the consumer may be handed a topic's records after another's, so
+  // having every event and raw record does not mean the router records are all in.
   let events = 0;
   let raws = 0;
+  let routerCount = 0;
   const records = await consumeUntil((r) => {
     if (r.topic === 'raw') raws++;
-    else if (r.topic !== 'router') events++;
-    return events >= totalExpected && raws >= rawMessages;
+    else if (r.topic === 'router') routerCount++;
+    else events++;
+    return events >= totalExpected && raws >= rawMessages && routerCount >= 2 * sessions + initiations;
   });
 
   const actual = new Map<string, string[]>();

@@ -81,13 +81,16 @@ export { extendedCommunityFromBytes, parseExtendedCommunity } from './attributes
 export { makeIpv6ExtendedCommunity } from './attributes/ipv6-extended-communities.js';
 export { aigpMetric, aigpMetricTlv } from './attributes/aigp.js';
 
-export type { EvpnRoute, FlowspecComponent, FlowspecItem, FlowspecRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, VplsRoute } from './nlri/route.js';
+export type { BgpLsRoute, EvpnRoute, FlowspecComponent, FlowspecItem, FlowspecRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, SrPolicyRoute, VplsRoute } from './nlri/route.js';
 export { decodeNlri, encodeNlri } from './nlri/index.js';
 export { evpnRouteText } from './nlri/evpn.js';
 export { vplsRouteText } from './nlri/vpls.js';
 export { mvpnRouteText } from './nlri/mvpn.js';
 export { rtConstraintRouteText } from './nlri/rt-constraint.js';
 export { bitmaskOperator, flowspecComponentName, flowspecOperatorName, flowspecRoute, flowspecRuleText, flowspecValueLength, FlowspecOp, FlowspecType, isBitmaskComponent, numericOperator } from './nlri/flowspec.js';
+export type { LsTlv } from './nlri/bgp-ls/tlv.js';
+export type { PrefixSidTlv } from './attributes/prefix-sid.js';
+export type { TunnelTlv } from './attributes/tunnel-encapsulation.js';
 export type { NlriEncoding } from './nlri/families.js';
 export { AFI, afiName, familyName, nlriEncoding, SAFI, safiName } from './nlri/families.js';
 export { WITHDRAW_COMPAT_LABEL } from './nlri/labeled.js';

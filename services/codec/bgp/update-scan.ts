@@ -243,7 +243,9 @@ function scanAttribute<H, C>(buf: Buffer, code: number, s: number, e: number, op
       out.otc = decodeOtc(buf, s, e);
       return true;
     default:
-      // AS4_PATH / AS4_AGGREGATOR (the merge), and the attributes decodeAttributes keeps raw.
+      // AS4_PATH / AS4_AGGREGATOR (the merge), the attributes decodeAttributes keeps raw, and
+      // TUNNEL_ENCAPSULATION, BGP-LS and PREFIX_SID (rare on the common shape; their TLV lists are
+      // left to decodeUpdateBody).
       return false;
   }
 }

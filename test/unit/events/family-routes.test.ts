@@ -95,7 +95,7 @@ test('every route event has the same fields in the same order, whatever its fami
   assert.equal(plain.length + mvpn.length + evpn.length, 3);
   assert.equal(keys(mvpn[0]), keys(plain[0]));
   assert.equal(keys(evpn[0]), keys(plain[0]));
-  assert.deepStrictEqual(Object.keys(plain[0]).slice(-7), ['evpn', 'vpls', 'mvpn', 'rt_constraint', 'flowspec', 'path_status', 'path_reason']);
+  assert.deepStrictEqual(Object.keys(plain[0]).slice(-12), ['evpn', 'vpls', 'mvpn', 'rt_constraint', 'flowspec', 'path_status', 'path_reason', 'bgp_ls', 'sr_policy', 'bgp_ls_attribute', 'prefix_sid', 'tunnel_encapsulation']);
 });
 
 test('IOS-XR EVPN capture: two Ethernet A-D routes and two End-of-RIBs', { skip }, async () => {

@@ -130,6 +130,11 @@ export function endOfRib(peer: string, sequence: number, at: number, family = 'i
     flowspec: null,
     path_status: null,
     path_reason: null,
+    bgp_ls: null,
+    sr_policy: null,
+    bgp_ls_attribute: null,
+    prefix_sid: null,
+    tunnel_encapsulation: null,
   };
   return { topic: 'route_monitoring', at, record };
 }

@@ -19,6 +19,10 @@ import { aigpMetric, decodeAigp, encodeAigp, type AigpTlv } from './aigp.js';
 import { decodeAggregator, encodeAggregator, type Aggregator } from './aggregator.js';
 import { AS_TRANS, asPathLength, decodeAsPath, encodeAsPath, mergeAs4Path, type AsPathSegment } from './as-path.js';
 import { decodeAtomicAggregate } from './atomic-aggregate.js';
+import { decodeBgpLsAttribute, encodeBgpLsAttribute } from './bgp-ls-attribute.js';
+import type { LsTlv } from '../nlri/bgp-ls/tlv.js';
+import { decodePrefixSid, encodePrefixSid, type PrefixSidTlv } from './prefix-sid.js';
+import { decodeTunnelEncapsulation, encodeTunnelEncapsulation, type TunnelTlv } from './tunnel-encapsulation.js';
 import { decodeClusterList, encodeClusterList } from './cluster-list.js';
 import { AttrFlag, attributeName } from './codes.js';
 import { decodeCommunities, encodeCommunities } from './communities.js';
@@ -62,6 +66,9 @@ export type Ipv6ExtendedCommunitiesAttribute = DecodedAttribute<'ipv6_extended_c
 export type AigpAttribute = DecodedAttribute<'aigp', AigpTlv[]>;
 export type LargeCommunitiesAttribute = DecodedAttribute<'large_communities', string[]>;
 export type OtcAttribute = DecodedAttribute<'otc', number>;
+export type TunnelEncapsulationAttribute = DecodedAttribute<'tunnel_encapsulation', TunnelTlv[]>;
+export type BgpLsAttribute = DecodedAttribute<'bgp_ls', LsTlv[]>;
+export type PrefixSidAttribute = DecodedAttribute<'prefix_sid', PrefixSidTlv[]>;
 
 export type PathAttribute =
   | OriginAttribute
@@ -83,6 +90,9 @@ export type PathAttribute =
   | AigpAttribute
   | LargeCommunitiesAttribute
   | OtcAttribute
+  | TunnelEncapsulationAttribute
+  | BgpLsAttribute
+  | PrefixSidAttribute
   | RawAttribute;
 
 export type PathAttributeKind = PathAttribute['kind'];
@@ -131,14 +141,17 @@ register(18, {
   decode: (b, s, e) => decodeAggregator(b, s, e, 4, true),
   encode: (w, v: Aggregator) => encodeAggregator(w, v, 4, 'AS4_AGGREGATOR'),
 });
+register(23, { kind: 'tunnel_encapsulation', decode: decodeTunnelEncapsulation, encode: (w, v: TunnelTlv[]) => encodeTunnelEncapsulation(w, v) });
 register(25, {
   kind: 'ipv6_extended_communities',
   decode: decodeIpv6ExtendedCommunities,
   encode: (w, v: Ipv6ExtendedCommunity[]) => encodeIpv6ExtendedCommunities(w, v),
 });
 register(26, { kind: 'aigp', decode: decodeAigp, encode: (w, v: AigpTlv[]) => encodeAigp(w, v) });
+register(29, { kind: 'bgp_ls', decode: decodeBgpLsAttribute, encode: (w, v: LsTlv[]) => encodeBgpLsAttribute(w, v) });
 register(32, { kind: 'large_communities', decode: decodeLargeCommunities, encode: (w, v: string[]) => encodeLargeCommunities(w, v) });
 register(35, { kind: 'otc', decode: decodeOtc, encode: (w, v: number) => encodeOtc(w, v) });
+register(40, { kind: 'prefix_sid', decode: decodePrefixSid, encode: (w, v: PrefixSidTlv[]) => encodePrefixSid(w, v) });
 
 const KIND_CODES = new Map<string, number>();
 CODECS.forEach((c, code) => {
@@ -300,6 +313,12 @@ export interface Attributes {
   /** "global:local1:local2" texts. */
   largeCommunities: string[] | null;
   otc: number | null;
+  /** TUNNEL_ENCAPSULATION tunnel TLVs (RFC 9012). */
+  tunnelEncapsulation: TunnelTlv[] | null;
+  /** BGP-LS attribute TLVs (RFC 9552 §5.3). */
+  bgpLs: LsTlv[] | null;
+  /** PREFIX_SID TLVs (RFC 8669, RFC 9252). */
+  prefixSid: PrefixSidTlv[] | null;
   /** Unknown, malformed and repeated attributes, in wire order. */
   raw: RawAttribute[];
   /** AS_PATH exactly as on the wire. */
@@ -331,6 +350,9 @@ function emptyAttributes(): Attributes {
     aigp: null,
     largeCommunities: null,
     otc: null,
+    tunnelEncapsulation: null,
+    bgpLs: null,
+    prefixSid: null,
     raw: [],
     wireAsPath: null,
     wireAggregator: null,
@@ -403,6 +425,15 @@ function setAttribute(a: Attributes, code: number, value: unknown): void {
       break;
     case 35:
       a.otc = value as number;
+      break;
+    case 23:
+      a.tunnelEncapsulation = value as TunnelTlv[];
+      break;
+    case 29:
+      a.bgpLs = value as LsTlv[];
+      break;
+    case 40:
+      a.prefixSid = value as PrefixSidTlv[];
       break;
   }
 }
@@ -548,3 +579,6 @@ export type { Ipv6ExtendedCommunity } from './ipv6-extended-communities.js';
 export type { AigpTlv } from './aigp.js';
 export type { MpNextHop, MpReach } from './mp-reach.js';
 export type { MpUnreach } from './mp-unreach.js';
+export type { PrefixSidTlv } from './prefix-sid.js';
+export type { TunnelTlv } from './tunnel-encapsulation.js';
+export type { LsTlv } from '../nlri/bgp-ls/tlv.js';

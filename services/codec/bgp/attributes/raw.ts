@@ -1,6 +1,6 @@
 /**
- * Attributes kept as bytes: every type code this codec does not decode (PMSI tunnel, tunnel
- * encapsulation, BGP-LS, Prefix-SID, ATTR_SET, ...), and known ones whose value is malformed while
+ * Attributes kept as bytes: every type code this codec does not decode (PMSI tunnel, ATTR_SET,
+ * ...), and known ones whose value is malformed while
  * their length is sound (RFC 7606 §2's "attribute discard"/"treat-as-withdraw" outcomes are for a
  * BGP speaker; a collector reports, so the bytes and the reason are kept), and repeated
  * occurrences of a type (RFC 7606 §3 g: only the first counts).

@@ -73,9 +73,11 @@ export function familyName(afi: number, safi: number): string {
  * - 'mvpn': RFC 6514 §4 MCAST-VPN routes, SAFI 5 over AFI 1 and 2 (mvpn.ts);
  * - 'rt_constraint': RFC 4684 §4 route target membership, AFI 1 / SAFI 132 (rt-constraint.ts);
  * - 'flowspec' / 'flowspec_vpn': RFC 8955 / RFC 8956 flow specification rules, SAFI 133 and 134;
+ * - 'bgp_ls': Link-State NLRI, AFI 16388 SAFI 71 and 72 (RFC 9552 §5.2);
+ * - 'sr_policy': SR Policy NLRI, SAFI 73 (RFC 9830 §2.1);
  * - 'raw': everything else, kept as opaque bytes.
  */
-export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'evpn' | 'vpls' | 'mvpn' | 'rt_constraint' | 'flowspec' | 'flowspec_vpn' | 'raw';
+export type NlriEncoding = 'ipv4' | 'ipv6' | 'labeled_ipv4' | 'labeled_ipv6' | 'vpn_ipv4' | 'vpn_ipv6' | 'evpn' | 'vpls' | 'mvpn' | 'rt_constraint' | 'flowspec' | 'flowspec_vpn' | 'bgp_ls' | 'sr_policy' | 'raw';
 
 export function nlriEncoding(afi: number, safi: number): NlriEncoding {
   if (afi === 1) {
@@ -96,6 +98,9 @@ export function nlriEncoding(afi: number, safi: number): NlriEncoding {
   } else if (afi === 25) {
     if (safi === 70) return 'evpn';
     if (safi === 65) return 'vpls';
+  } else if (afi === 16388) {
+    if (safi === 71 || safi === 72) return 'bgp_ls';
   }
+  if (safi === 73 && (afi === 1 || afi === 2)) return 'sr_policy';
   return 'raw';
 }

@@ -5,11 +5,13 @@ import type { ByteWriter } from '../writer.js';
 import { encodeError } from '../writer.js';
 import { nlriEncoding } from './families.js';
 import { decodeFlowspecNlri, encodeFlowspecNlri } from './flowspec.js';
+import { decodeBgpLsNlri, encodeBgpLsNlri } from './bgp-ls/nlri.js';
 import { decodeIPv4Prefixes, encodeIPv4Prefixes } from './ipv4.js';
 import { decodeIPv6Prefixes, encodeIPv6Prefixes } from './ipv6.js';
 import { decodeLabeledPrefixes, encodeLabeledPrefixes } from './labeled.js';
 import { decodeRawNlri, encodeRawNlri } from './raw.js';
 import type { Route } from './route.js';
+import { decodeSrPolicyNlri, encodeSrPolicyNlri } from './sr-policy.js';
 import { decodeVpnPrefixes, encodeVpnPrefixes } from './vpn.js';
 import { decodeEvpnRoutes, encodeEvpnRoutes, evpnRouteText } from './evpn.js';
 import { decodeVplsRoutes, encodeVplsRoutes, vplsRouteText } from './vpls.js';
@@ -52,6 +54,12 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
     case 'flowspec':
     case 'flowspec_vpn':
       decodeFlowspecNlri(buf, start, end, afi, safi, addPath, safi === 134, out);
+      return out;
+    case 'bgp_ls':
+      decodeBgpLsNlri(buf, start, end, afi, safi, addPath, out);
+      return out;
+    case 'sr_policy':
+      decodeSrPolicyNlri(buf, start, end, afi, safi, addPath, out);
       return out;
     case 'raw':
       decodeRawNlri(buf, start, end, afi, safi, out);
@@ -97,6 +105,12 @@ export function encodeNlri(w: ByteWriter, routes: readonly Route[], afi: number,
     case 'flowspec_vpn':
       encodeFlowspecNlri(w, routes, afi, addPath, safi === 134);
       return;
+    case 'bgp_ls':
+      encodeBgpLsNlri(w, routes, safi, addPath);
+      return;
+    case 'sr_policy':
+      encodeSrPolicyNlri(w, routes, afi, addPath);
+      return;
     case 'raw':
       encodeRawNlri(w, routes, afi, safi);
       return;
@@ -121,9 +135,13 @@ export function routeText(r: Route): string {
       return rtConstraintRouteText(r);
     case 'flowspec':
       return r.rd === null ? r.prefix : `${r.rd}|${r.prefix}`;
+    case 'bgp_ls':
+      return r.rd === null ? r.prefix : `${r.rd}|${r.prefix}`;
+    case 'sr_policy':
+      return r.prefix;
     case 'raw':
       return '';
   }
 }
 
-export type { EvpnRoute, FlowspecComponent, FlowspecItem, FlowspecRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, VplsRoute } from './route.js';
+export type { BgpLsRoute, EvpnRoute, FlowspecComponent, FlowspecItem, FlowspecRoute, MvpnRoute, PrefixRoute, RawRoute, Route, RtConstraintRoute, SrPolicyRoute, VplsRoute } from './route.js';

@@ -1,5 +1,5 @@
 /**
- * Families this codec does not decode (BGP-LS, Flowspec, ...): the
+ * Families this codec does not decode (unregistered AFI/SAFI pairs, ...): the
  * whole NLRI block becomes one RawRoute so nothing is dropped and the bytes re-encode verbatim.
  * ADD-PATH path identifiers, if any, stay inside the raw bytes.
  */

@@ -3,6 +3,8 @@
  * given family has the same shape (same keys in the same order) so V8 keeps the consumers'
  * property reads monomorphic.
  */
+import type { BgpLsRoute } from './bgp-ls/nlri.js';
+import type { SrPolicyRoute } from './sr-policy.js';
 
 /** A decoded IP prefix (plain, labeled or VPN). */
 export interface PrefixRoute {
@@ -191,4 +193,8 @@ export interface FlowspecRoute {
 }
 
 
-export type Route = PrefixRoute | RawRoute | EvpnRoute | VplsRoute | MvpnRoute | RtConstraintRoute | FlowspecRoute;
+
+export type { BgpLsRoute, SrPolicyRoute };
+
+/** Link-State NLRI (bgp-ls/nlri.ts) and SR Policy NLRI (sr-policy.ts) carry `prefix` text too. */
+export type Route = PrefixRoute | RawRoute | EvpnRoute | VplsRoute | MvpnRoute | RtConstraintRoute | FlowspecRoute | BgpLsRoute | SrPolicyRoute;

@@ -254,9 +254,9 @@ describe('OTC (type 35, RFC 9234)', () => {
 });
 
 describe('raw attributes and the code table', () => {
-  it('known-but-undecoded types stay raw (Prefix-SID, 40)', () => {
-    const a = attrs('c0 28 0a 01 0007 00 0000 00000064');
-    assert.deepEqual(a.raw.map((r) => [r.code, r.error, r.value.toString('hex')]), [[40, null, '01000700000000000064']]);
+  it('known-but-undecoded types stay raw (PMSI tunnel, 22)', () => {
+    const a = attrs('c0 16 05 00 00 000010');
+    assert.deepEqual(a.raw.map((r) => [r.code, r.error, r.value.toString('hex')]), [[22, null, '0000000010']]);
   });
   it('names and codes', () => {
     assert.equal(attributeName(2), 'AS_PATH');

@@ -56,7 +56,7 @@ function mpUnreach(attrsHex: string, opts = AS4): MpUnreach {
   return r;
 }
 
-const prefixes = (routes: MpReach['routes']): string[] => routes.map((r) => (r.kind === 'prefix' || r.kind === 'flowspec' ? r.prefix : r.kind === 'raw' ? `raw:${r.raw.toString('hex')}` : r.kind));
+const prefixes = (routes: MpReach['routes']): string[] => routes.map((r) => (r.kind === 'prefix' || r.kind === 'flowspec' || r.kind === 'bgp_ls' || r.kind === 'sr_policy' ? r.prefix : r.kind === 'raw' ? `raw:${r.raw.toString('hex')}` : r.kind));
 
 describe('IPv6 unicast (2/1)', () => {
   it('16-octet next hop; RFC 5952 prefix text', () => {

@@ -45,6 +45,7 @@ import {
 import { ipv4PrefixText, ipv6PrefixText } from '../../../../services/codec/bgp/nlri/prefix.js';
 import { formatRouteDistinguisher } from '../../../../services/codec/route-distinguisher.js';
 import { flowspecRouteArb } from './flowspec-arb.js';
+import { bgpLsRouteArb, lsAttributeArb, prefixSidArb, srPolicyRouteArb, tunnelEncapsulationArb } from './te-arbitraries.js';
 
 const RUNS = Number(process.env.BGP_PROPERTY_RUNS ?? 300);
 
@@ -98,6 +99,10 @@ const FAMILIES: Fam[] = [
   { afi: 1, safi: 132 },
   { afi: 1, safi: 133 },
   { afi: 2, safi: 134 },
+  { afi: 16388, safi: 71 },
+  { afi: 16388, safi: 72 },
+  { afi: 1, safi: 73 },
+  { afi: 2, safi: 73 },
 ];
 
 // EVPN, VPLS, MCAST-VPN and RT membership routes: one NLRI entry's octets laid out per route type
@@ -187,6 +192,10 @@ function routeArb(f: Fam, addPath: boolean, withdraw: boolean): fc.Arbitrary<Rou
     case 'flowspec':
     case 'flowspec_vpn':
       return flowspecRouteArb(f.afi, f.safi, pathId, rdArb);
+    case 'bgp_ls':
+      return bgpLsRouteArb(f.safi, addPath);
+    case 'sr_policy':
+      return srPolicyRouteArb(f.afi, addPath);
     default:
       return bytes(1, 40).map((raw): Route => ({ kind: 'raw', afi: f.afi, safi: f.safi, raw }));
   }
@@ -270,10 +279,13 @@ function attributeArbs(opts: BgpDecodeOptions, families: Fam[] = FAMILIES): fc.A
     ),
     a(32, 'large_communities', fc.array(fc.tuple(u32, u32, u32).map((t) => t.join(':')), { minLength: 1, maxLength: 5 })),
     a(35, 'otc', u32),
+    a(23, 'tunnel_encapsulation', tunnelEncapsulationArb, mpFlagsArb),
+    a(29, 'bgp_ls', lsAttributeArb, mpFlagsArb),
+    a(40, 'prefix_sid', prefixSidArb, mpFlagsArb),
   ];
 }
 
-const KNOWN_CODES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 25, 26, 32, 35]);
+const KNOWN_CODES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 23, 25, 26, 29, 32, 35, 40]);
 const rawAttrArb: fc.Arbitrary<PathAttribute> = fc
   .tuple(
     flagsArb,
@@ -478,7 +490,15 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
     const plainOrEmpty = (x: { afi: number; safi: number; routes: Route[] } | null): boolean =>
       x === null || x.routes.length === 0 || ['ipv4', 'ipv6'].includes(nlriEncoding(x.afi, x.safi));
     assert.ok(
-      a.raw.length > 0 || a.as4Path !== null || a.as4Aggregator !== null || !plainOrEmpty(a.mpReach) || !plainOrEmpty(a.mpUnreach),
+      a.raw.length > 0 ||
+        a.as4Path !== null ||
+        a.as4Aggregator !== null ||
+        // Left to decodeUpdateBody (update-scan.ts): TUNNEL_ENCAPSULATION, BGP-LS, PREFIX_SID.
+        a.tunnelEncapsulation !== null ||
+        a.bgpLs !== null ||
+        a.prefixSid !== null ||
+        !plainOrEmpty(a.mpReach) ||
+        !plainOrEmpty(a.mpUnreach),
       'scanUpdate declined an UPDATE it reads',
     );
     return;
@@ -512,7 +532,7 @@ const plainUpdateArb: fc.Arbitrary<{ opts: BgpDecodeOptions; msg: UpdateMessage 
   const attrList = fc
     .subarray(attributeArbs(opts, plain))
     .chain((known) => fc.tuple(...known))
-    .map((list) => list.filter((a) => a.code !== 17 && a.code !== 18))
+    .map((list) => list.filter((a) => a.code !== 17 && a.code !== 18 && a.code !== 23 && a.code !== 29 && a.code !== 40))
     .chain((list) => fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }));
   return fc.tuple(routesArb(v4, opts, true), attrList, routesArb(v4, opts, false)).map(([withdrawn, attributeList, nlri]) => ({
     opts,
