@@ -109,6 +109,11 @@ export class RouteChangeAggregator {
     return this.wm === -Infinity ? null : this.wm;
   }
 
+  /** The watermark at which the oldest open window will be emitted (µs), null when none is open: when to punctuate an idle partition. */
+  get nextWindowClose(): number | null {
+    return this.windows.nextClose === Infinity ? null : this.windows.nextClose;
+  }
+
   /** The classification of the last route event (its `changed` mask: attributes.ts CHANGED). */
   get lastClassification(): Readonly<Classification> {
     return this.result;

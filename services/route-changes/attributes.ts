@@ -1,13 +1,22 @@
 /**
  * Interned attribute sets: the route store keeps, per route, only the small integer id of its
- * attribute set, because a full table has far fewer distinct attribute sets than routes (routes
- * learnt in one UPDATE, or from one neighbour AS, share them). Each set is a tuple of component ids
- * (AS path, next hop, communities, large communities, extended communities, other attributes, each
- * interned on its own) plus origin, MED and LOCAL_PREF, so that two sets are compared field by
- * field to tell which attributes a path change touched.
+ * attribute set, because a full table has far fewer distinct attribute sets than routes (the
+ * prefixes of one UPDATE, or of one origin AS, share them).
  *
- * Sets and components are reference counted and their ids reused once free, so churn does not
- * grow the tables without bound.
+ * A set is a tuple of nine numbers: a 52-bit hash of each of the AS path, next hop, communities,
+ * large communities, extended communities and "other attributes", then origin, MED and
+ * LOCAL_PREF as values. No attribute text is kept (it would cost more than the route itself:
+ * synthetic and real tables alike have one distinct set per 2-4 routes), and two sets are compared
+ * field by field to tell which attributes a path change touched.
+ *
+ * The price of hashing: two different values of one attribute with the same 52-bit hash look
+ * equal, so that change would be missed (counted as a duplicate or without that attribute). With
+ * a million distinct values of one attribute alive at once the chance that any two collide is
+ * about 1e-4; a wrong count in one window, never a wrong route state, since routes are keyed by
+ * prefix, not by hash.
+ *
+ * Sets are reference counted (one reference per route holding it) and their ids reused once
+ * free, so churn does not grow the table without bound.
  */
 import type { RouteEvent } from '../events/model.js';
 
@@ -26,71 +35,7 @@ export const CHANGED = {
 
 export type ChangedAttribute = keyof typeof CHANGED;
 
-/** Strings with reference counts, identified by small integers reused once released. */
-export class Interner {
-  private readonly ids = new Map<string, number>();
-  private values: string[] = [];
-  private refs: number[] = [];
-  private free: number[] = [];
-
-  /** Id of `value`, its count incremented (a new id when it was not interned). */
-  acquire(value: string): number {
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.free.length > 0 ? (this.free.pop() as number) : this.values.length;
-      this.values[id] = value;
-      this.refs[id] = 0;
-      this.ids.set(value, id);
-    }
-    this.refs[id]++;
-    return id;
-  }
-
-  /** Id of `value` if interned, else -1 (the count unchanged). */
-  lookup(value: string): number {
-    return this.ids.get(value) ?? -1;
-  }
-
-  /** Adds `n` references to an interned id. */
-  retain(id: number, n = 1): void {
-    this.refs[id] += n;
-  }
-
-  /** Drops one reference; returns true when that freed the id. */
-  release(id: number): boolean {
-    if (--this.refs[id] > 0) return false;
-    this.ids.delete(this.values[id]);
-    this.values[id] = '';
-    this.free.push(id);
-    return true;
-  }
-
-  value(id: number): string {
-    return this.values[id];
-  }
-
-  /** Interned values in use. */
-  get size(): number {
-    return this.ids.size;
-  }
-
-  /** Plain state for a snapshot. */
-  dump(): { values: string[]; refs: number[]; free: number[] } {
-    return { values: this.values, refs: this.refs, free: this.free };
-  }
-
-  static load(state: { values: string[]; refs: number[]; free: number[] }): Interner {
-    const interner = new Interner();
-    interner.values = state.values;
-    interner.refs = state.refs;
-    interner.free = state.free;
-    const freed = new Set(state.free);
-    for (let id = 0; id < state.values.length; id++) if (!freed.has(id)) interner.ids.set(state.values[id], id);
-    return interner;
-  }
-}
-
-/** Components of a set tuple, in this order. */
+/** Fields of a set tuple, in this order. */
 const AS_PATH = 0;
 const NEXT_HOP = 1;
 const COMMUNITIES = 2;
@@ -101,37 +46,98 @@ const ORIGIN = 6;
 const MED = 7;
 const LOCAL_PREF = 8;
 const STRIDE = 9;
-const INTERNED_COMPONENTS = 6;
 
 const ORIGIN_CODE = { igp: 0, egp: 1, incomplete: 2 } as const;
+const SEGMENT_CODE = { sequence: 1, set: 2, confed_sequence: 3, confed_set: 4 } as const;
 
-/** The AS path as text: "65001 65002 {65003 65004}" style, segments told apart (RFC 4271 §4.3, RFC 5065 §3). */
-export function asPathText(event: Pick<RouteEvent, 'as_path'>): string {
-  const hops = event.as_path;
-  let text = '';
-  let segment = '';
-  for (let i = 0; i < hops.length; i++) {
-    const hop = hops[i];
-    if (hop.segment !== segment) {
-      if (segment !== '' && segment !== 'sequence') text += ')';
-      if (i > 0) text += ' ';
-      if (hop.segment === 'set') text += '{(';
-      else if (hop.segment === 'confed_sequence') text += '[(';
-      else if (hop.segment === 'confed_set') text += '<(';
-      segment = hop.segment;
-    } else if (i > 0) text += ' ';
-    text += hop.asn;
+/*
+ * Hashes: two 32-bit lanes over the same input, an FNV-1a step and a multiply-add step, each
+ * finished with the murmur3 finaliser and read together as one 52-bit number (exact in a double,
+ * so a tuple is a Float64Array row). Written as plain loops over locals: this is the aggregator's
+ * hottest code (every announcement hashes its communities).
+ */
+const SEED_A = 0x811c9dc5;
+const SEED_B = 0x27d4eb2f;
+/** Separator between list items (a value no pair of UTF-16 units other than two NULs gives): ["ab","c"] and ["a","bc"] differ. */
+const SEPARATOR = 0x10000;
+
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function join52(a: number, b: number): number {
+  return (fmix(a) >>> 0) * 0x100000 + (fmix(b) >>> 12);
+}
+
+function stringHash(s: string): number {
+  let a = SEED_A;
+  let b = SEED_B;
+  // Two UTF-16 units per step.
+  const n = s.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const c = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = (Math.imul(b, 0x5bd1e995) + c) | 0;
   }
-  if (segment !== '' && segment !== 'sequence') text += ')';
-  return text;
+  if (i < n) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = (Math.imul(b, 0x5bd1e995) + c) | 0;
+  }
+  return join52(a, b);
+}
+
+function listHash(list: readonly string[]): number {
+  if (list.length === 0) return 0;
+  let a = SEED_A;
+  let b = SEED_B;
+  for (let k = 0; k < list.length; k++) {
+    const s = list[k];
+    const n = s.length;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const c = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = (Math.imul(b, 0x5bd1e995) + c) | 0;
+    }
+    if (i < n) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = (Math.imul(b, 0x5bd1e995) + c) | 0;
+    }
+    a = Math.imul(a ^ SEPARATOR, 0x01000193);
+    b = (Math.imul(b, 0x5bd1e995) + SEPARATOR) | 0;
+  }
+  return join52(a, b);
+}
+
+/** AS path hash: ASN (both 16-bit halves) and segment type of each hop (RFC 4271 §4.3, RFC 5065 §3). */
+function asPathHash(e: RouteEvent): number {
+  const hops = e.as_path;
+  if (hops.length === 0) return 0;
+  let a = SEED_A;
+  let b = SEED_B;
+  for (let i = 0; i < hops.length; i++) {
+    const asn = hops[i].asn;
+    const x = (asn & 0xffff) ^ ((SEGMENT_CODE[hops[i].segment] ?? 0) << 16);
+    const y = asn >>> 16;
+    a = Math.imul(a ^ x, 0x01000193);
+    a = Math.imul(a ^ y, 0x01000193);
+    b = (Math.imul(b, 0x5bd1e995) + x) | 0;
+    b = (Math.imul(b, 0x5bd1e995) + y) | 0;
+  }
+  return join52(a, b);
 }
 
 /**
- * Attributes outside the named change kinds, as one text: labels, ATOMIC_AGGREGATE, AGGREGATOR,
- * ORIGINATOR_ID, CLUSTER_LIST, AIGP, OTC and attributes the codec keeps raw. Empty when all absent
- * (most routes), so the common case allocates nothing.
+ * Hash of the attributes outside the named change kinds: labels, ATOMIC_AGGREGATE, AGGREGATOR,
+ * ORIGINATOR_ID, CLUSTER_LIST, AIGP, OTC and attributes the codec keeps raw. 0 when all are
+ * absent (most routes), so the common case costs a few comparisons.
  */
-function otherText(e: RouteEvent): string {
+function otherHash(e: RouteEvent): number {
   if (
     e.labels.length === 0 &&
     !e.atomic_aggregate &&
@@ -142,82 +148,111 @@ function otherText(e: RouteEvent): string {
     e.otc === null &&
     e.unknown_attributes.length === 0
   ) {
-    return '';
+    return 0;
   }
-  return `l${e.labels.join(',')};a${e.atomic_aggregate ? 1 : 0};g${e.aggregator_as ?? ''}@${e.aggregator_address ?? ''};o${e.originator_id ?? ''};c${e.cluster_list.join(',')};i${e.aigp ?? ''};t${e.otc ?? ''};u${e.unknown_attributes.join(',')}`;
-}
-
-function listText(list: readonly string[]): string {
-  return list.length === 0 ? '' : list.length === 1 ? list[0] : list.join(' ');
+  return stringHash(
+    `l${e.labels.join(',')};a${e.atomic_aggregate ? 1 : 0};g${e.aggregator_as ?? ''}@${e.aggregator_address ?? ''};o${e.originator_id ?? ''};c${e.cluster_list.join(',')};i${e.aigp ?? ''};t${e.otc ?? ''};u${e.unknown_attributes.join(',')}`,
+  );
 }
 
 /** The interned attribute sets of one aggregator (one partition). */
 export class AttributeSets {
-  /** Component interners, by component index. */
-  private readonly components: Interner[] = Array.from({ length: INTERNED_COMPONENTS }, () => new Interner());
-  /** Set id by the set's full text. */
-  private readonly sets: Interner;
   /** Set tuples, STRIDE numbers per set id. */
   private tuples: Float64Array<ArrayBuffer>;
+  /** References per set id; 0 for a free id. */
+  private refs: Int32Array<ArrayBuffer>;
+  /** Next set id in the same bucket, -1 at the end of the chain. */
+  private next: Int32Array<ArrayBuffer>;
+  /** Bucket of each set id (kept: recomputing it on release costs more than 4 octets). */
+  private bucketIds: Int32Array<ArrayBuffer>;
+  /** Ids freed for reuse. */
+  private free: number[];
+  /** Highest id ever used + 1. */
+  private used: number;
+  /** First set id of each bucket (bucket = 31-bit hash of the tuple). */
+  private readonly buckets = new Map<number, number>();
+  private live = 0;
+  /** The tuple being looked up. */
+  private readonly probe = new Float64Array(STRIDE);
 
-  constructor(sets = new Interner(), tuples: Float64Array<ArrayBuffer> = new Float64Array(STRIDE * 1024), components?: Interner[]) {
-    this.sets = sets;
-    this.tuples = tuples;
-    if (components) this.components = components;
+  constructor(state?: { tuples: Float64Array<ArrayBuffer>; refs: Int32Array<ArrayBuffer>; free: number[]; used: number }) {
+    this.tuples = state?.tuples ?? new Float64Array(STRIDE * 1024);
+    this.refs = state?.refs ?? new Int32Array(1024);
+    this.next = new Int32Array(this.refs.length);
+    this.bucketIds = new Int32Array(this.refs.length);
+    this.free = state?.free ?? [];
+    this.used = state?.used ?? 0;
+    for (let id = 0; id < this.used; id++) {
+      if (this.refs[id] <= 0) continue;
+      this.link(id, this.bucketOf(this.tuples, id * STRIDE));
+      this.live++;
+    }
   }
 
   /**
    * Id of the attribute set of an announcement, with one reference taken for the caller (who holds
-   * it until `release`). The set is looked up by its full text first; its components are interned
-   * only when the set is new.
+   * it until `release`).
    */
   acquire(e: RouteEvent): number {
-    const asPath = asPathText(e);
-    const nextHop = e.next_hop ?? '';
-    const communities = listText(e.communities);
-    const large = listText(e.large_communities);
-    const extended = listText(e.extended_communities);
-    const other = otherText(e);
-    const origin = e.origin === null ? 3 : ORIGIN_CODE[e.origin];
-    const med = e.med ?? -1;
-    const localPref = e.local_pref ?? -1;
-    // "\n" cannot occur in any component text.
-    const text = `${origin}\n${med}\n${localPref}\n${nextHop}\n${asPath}\n${communities}\n${large}\n${extended}\n${other}`;
-    const known = this.sets.lookup(text);
-    if (known >= 0) {
-      this.sets.retain(known);
-      return known;
+    const p = this.probe;
+    p[AS_PATH] = asPathHash(e);
+    p[NEXT_HOP] = e.next_hop === null ? 0 : stringHash(e.next_hop);
+    p[COMMUNITIES] = listHash(e.communities);
+    p[LARGE] = listHash(e.large_communities);
+    p[EXTENDED] = listHash(e.extended_communities);
+    p[OTHER] = otherHash(e);
+    p[ORIGIN] = e.origin === null ? 3 : ORIGIN_CODE[e.origin];
+    p[MED] = e.med ?? -1;
+    p[LOCAL_PREF] = e.local_pref ?? -1;
+    const bucket = this.bucketOf(p, 0);
+    const t = this.tuples;
+    const first = this.buckets.get(bucket);
+    for (let id = first ?? -1; id >= 0; id = this.next[id]) {
+      const at = id * STRIDE;
+      if (
+        t[at] === p[0] &&
+        t[at + 1] === p[1] &&
+        t[at + 2] === p[2] &&
+        t[at + 3] === p[3] &&
+        t[at + 4] === p[4] &&
+        t[at + 5] === p[5] &&
+        t[at + 6] === p[6] &&
+        t[at + 7] === p[7] &&
+        t[at + 8] === p[8]
+      ) {
+        this.refs[id]++;
+        return id;
+      }
     }
-    const id = this.sets.acquire(text);
-    if ((id + 1) * STRIDE > this.tuples.length) {
-      const grown = new Float64Array(this.tuples.length * 2);
-      grown.set(this.tuples);
-      this.tuples = grown;
-    }
-    const at = id * STRIDE;
-    const c = this.components;
-    this.tuples[at + AS_PATH] = c[AS_PATH].acquire(asPath);
-    this.tuples[at + NEXT_HOP] = c[NEXT_HOP].acquire(nextHop);
-    this.tuples[at + COMMUNITIES] = c[COMMUNITIES].acquire(communities);
-    this.tuples[at + LARGE] = c[LARGE].acquire(large);
-    this.tuples[at + EXTENDED] = c[EXTENDED].acquire(extended);
-    this.tuples[at + OTHER] = c[OTHER].acquire(other);
-    this.tuples[at + ORIGIN] = origin;
-    this.tuples[at + MED] = med;
-    this.tuples[at + LOCAL_PREF] = localPref;
+    const id = this.free.length > 0 ? (this.free.pop() as number) : this.used++;
+    if (id >= this.refs.length) this.grow();
+    this.tuples.set(p, id * STRIDE);
+    this.refs[id] = 1;
+    this.link(id, bucket);
+    this.live++;
     return id;
   }
 
-  /** Adds `n` references to a set (routes restored, or copied). */
+  /** Adds `n` references to a set. */
   retain(id: number, n = 1): void {
-    this.sets.retain(id, n);
+    this.refs[id] += n;
   }
 
-  /** Drops one reference to a set; the set and its unused components are freed at zero. */
+  /** Drops one reference to a set; the set is freed at zero. */
   release(id: number): void {
-    if (!this.sets.release(id)) return;
-    const at = id * STRIDE;
-    for (let k = 0; k < INTERNED_COMPONENTS; k++) this.components[k].release(this.tuples[at + k]);
+    if (--this.refs[id] > 0) return;
+    const bucket = this.bucketIds[id];
+    const first = this.buckets.get(bucket) as number;
+    if (first === id) {
+      if (this.next[id] < 0) this.buckets.delete(bucket);
+      else this.buckets.set(bucket, this.next[id]);
+    } else {
+      let prev = first;
+      while (this.next[prev] !== id) prev = this.next[prev];
+      this.next[prev] = this.next[id];
+    }
+    this.free.push(id);
+    this.live--;
   }
 
   /** Which attributes differ between two sets (a mask of CHANGED bits; 0 for the same set). */
@@ -241,15 +276,55 @@ export class AttributeSets {
 
   /** Attribute sets in use. */
   get size(): number {
-    return this.sets.size;
+    return this.live;
   }
 
-  /** Plain state for a snapshot. */
-  dump(): { sets: ReturnType<Interner['dump']>; tuples: Float64Array<ArrayBuffer>; components: Array<ReturnType<Interner['dump']>> } {
-    return { sets: this.sets.dump(), tuples: this.tuples, components: this.components.map((c) => c.dump()) };
+  /** Plain state for a snapshot (the buckets are rebuilt on load). */
+  dump(): { tuples: Float64Array<ArrayBuffer>; refs: Int32Array<ArrayBuffer>; free: number[]; used: number } {
+    return { tuples: this.tuples.slice(0, this.used * STRIDE), refs: this.refs.slice(0, this.used), free: this.free, used: this.used };
   }
 
   static load(state: ReturnType<AttributeSets['dump']>): AttributeSets {
-    return new AttributeSets(Interner.load(state.sets), state.tuples, state.components.map((c) => Interner.load(c)));
+    const capacity = Math.max(1024, state.used);
+    const tuples = new Float64Array(capacity * STRIDE);
+    tuples.set(state.tuples);
+    const refs = new Int32Array(capacity);
+    refs.set(state.refs);
+    return new AttributeSets({ tuples, refs, free: [...state.free], used: state.used });
+  }
+
+  private link(id: number, bucket: number): void {
+    const first = this.buckets.get(bucket);
+    this.next[id] = first ?? -1;
+    this.bucketIds[id] = bucket;
+    this.buckets.set(bucket, id);
+  }
+
+  private bucketOf(t: Float64Array, at: number): number {
+    let h = 0;
+    for (let k = 0; k < STRIDE; k++) {
+      const v = t[at + k];
+      h = Math.imul(h ^ (v % 0x40000000 | 0), 0x9e3779b1);
+      h = Math.imul(h ^ ((v / 0x40000000) | 0), 0x85ebca6b);
+      h ^= h >>> 13;
+    }
+    // A small integer key (Smi), so the Map allocates nothing per entry.
+    return h & 0x3fffffff;
+  }
+
+  private grow(): void {
+    const n = this.refs.length * 2;
+    const tuples = new Float64Array(n * STRIDE);
+    tuples.set(this.tuples);
+    this.tuples = tuples;
+    const refs = new Int32Array(n);
+    refs.set(this.refs);
+    this.refs = refs;
+    const next = new Int32Array(n);
+    next.set(this.next);
+    this.next = next;
+    const bucketIds = new Int32Array(n);
+    bucketIds.set(this.bucketIds);
+    this.bucketIds = bucketIds;
   }
 }

@@ -113,7 +113,7 @@ export function restoreAggregator(bytes: Uint8Array, config: Partial<AggregatorC
   for (const s of state.windows) {
     const table = tables[s.table];
     if (table === undefined) throw new Error(`route-change snapshot: window of unknown table ${s.table}`);
-    const w = new TableWindow(table);
+    const w = new TableWindow(table, s.start);
     w.counters.set(s.counters);
     w.keys = s.keys;
     for (let slot = 0; slot < s.keys.length; slot++) w.slots.set(s.keys[slot], slot);

@@ -53,16 +53,27 @@ export const C = {
 export const COUNTER_COUNT = 17;
 
 /** Change-mask bit -> counter, for path changes. */
-const MASK_COUNTERS: ReadonlyArray<[number, number]> = [
-  [CHANGED.as_path, C.as_path_changes],
-  [CHANGED.next_hop, C.next_hop_changes],
-  [CHANGED.communities, C.communities_changes],
-  [CHANGED.large_communities, C.large_communities_changes],
-  [CHANGED.extended_communities, C.extended_communities_changes],
-  [CHANGED.med, C.med_changes],
-  [CHANGED.local_pref, C.local_pref_changes],
-  [CHANGED.origin, C.origin_changes],
-  [CHANGED.other, C.other_changes],
+const MASK_BITS = [
+  CHANGED.as_path,
+  CHANGED.next_hop,
+  CHANGED.communities,
+  CHANGED.large_communities,
+  CHANGED.extended_communities,
+  CHANGED.med,
+  CHANGED.local_pref,
+  CHANGED.origin,
+  CHANGED.other,
+];
+const MASK_COUNTERS = [
+  C.as_path_changes,
+  C.next_hop_changes,
+  C.communities_changes,
+  C.large_communities_changes,
+  C.extended_communities_changes,
+  C.med_changes,
+  C.local_pref_changes,
+  C.origin_changes,
+  C.other_changes,
 ];
 
 /** What one table did in one window. */
@@ -82,7 +93,13 @@ export class TableWindow {
   first = new Float64Array(16);
   last = new Float64Array(16);
 
-  constructor(readonly table: FamilyTable) {}
+  /** Set once the window was emitted (it may still sit in a table's cache slot). */
+  emitted = false;
+
+  constructor(
+    readonly table: FamilyTable,
+    readonly start: number,
+  ) {}
 
   slotOf(key: string, time: number): number {
     let slot = this.slots.get(key);
@@ -126,6 +143,8 @@ export class Windows {
   private readonly open = new Map<number, Map<number, TableWindow>>();
   /** Watermark at which the oldest open window closes (Infinity when none is open). */
   nextClose = Infinity;
+  /** Per table id, the window it last counted in: consecutive events of a table nearly always share one. */
+  private readonly current: Array<TableWindow | undefined> = [];
 
   constructor(readonly config: WindowConfig) {}
 
@@ -140,6 +159,8 @@ export class Windows {
 
   /** The window of `table` starting at `start`, opened if needed. */
   tableWindow(start: number, table: FamilyTable): TableWindow {
+    const cached = this.current[table.id];
+    if (cached !== undefined && cached.start === start && !cached.emitted) return cached;
     let tables = this.open.get(start);
     if (tables === undefined) {
       tables = new Map();
@@ -148,9 +169,10 @@ export class Windows {
     }
     let w = tables.get(table.id);
     if (w === undefined) {
-      w = new TableWindow(table);
+      w = new TableWindow(table, start);
       tables.set(table.id, w);
     }
+    this.current[table.id] = w;
     return w;
   }
 
@@ -174,7 +196,7 @@ export class Windows {
       case RouteChange.PATH_CHANGE:
         k[C.announcements]++;
         k[C.path_changes]++;
-        for (const [bit, counter] of MASK_COUNTERS) if ((c.changed & bit) !== 0) k[counter]++;
+        for (let b = 0; b < MASK_BITS.length; b++) if ((c.changed & MASK_BITS[b]) !== 0) k[MASK_COUNTERS[b]]++;
         w.announces[slot]++;
         w.changes[slot]++;
         break;
@@ -220,7 +242,10 @@ export class Windows {
       this.open.delete(start);
       const ids = [...tables.keys()].sort((a, b) => a - b);
       for (const id of ids) {
-        emitWindow(tables.get(id) as TableWindow, start, start + this.config.windowUs, this.config, out);
+        const w = tables.get(id) as TableWindow;
+        w.emitted = true;
+        if (this.current[id] === w) this.current[id] = undefined;
+        emitWindow(w, start, start + this.config.windowUs, this.config, out);
         emitted++;
       }
     }
@@ -307,12 +332,17 @@ function emitWindow(w: TableWindow, start: number, end: number, config: WindowCo
   }
 }
 
-/** The `n` routes with most changes (ties: route key order), routes without change left out. */
+/**
+ * The `n` routes with most changes (ties: the route touched first in the window comes first),
+ * routes without change left out. One pass over the slots with a short sorted list: a window in
+ * which a whole table was loaded has a million slots, most of them tied at one change.
+ */
 export function topPrefixes(w: TableWindow, n: number): PrefixChangeCount[] {
   if (n <= 0) return [];
   // Slots of the best so far, best first; insertion into a short sorted list.
   const best: number[] = [];
-  const better = (a: number, b: number): boolean => w.changes[a] > w.changes[b] || (w.changes[a] === w.changes[b] && w.keys[a] < w.keys[b]);
+  // Slots are visited in order, so a later slot beats an earlier one only with more changes.
+  const better = (a: number, b: number): boolean => w.changes[a] > w.changes[b];
   for (let slot = 0; slot < w.keys.length; slot++) {
     if (w.changes[slot] === 0) continue;
     if (best.length === n && !better(slot, best[n - 1])) continue;
