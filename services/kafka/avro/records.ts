@@ -8,6 +8,7 @@
  * it from CollectorRecordByTopic.
  */
 import type { EventByTopic } from '../../events/model.js';
+import type { PrefixFlapRecord, RouteChangesRecord } from '../../route-changes/model.js';
 
 export type RouterEventType = 'connected' | 'initiated' | 'terminated' | 'disconnected';
 
@@ -33,9 +34,14 @@ export interface RouterRecord {
   timestamp: number;
 }
 
-/** Collector topics whose records the event model does not declare. */
+/**
+ * Topics whose records the event model does not declare: the collector's own, and those of the
+ * consumer services (route-change aggregator: services/route-changes/model.ts).
+ */
 export interface CollectorRecordByTopic {
   router: RouterRecord;
+  route_changes: RouteChangesRecord;
+  prefix_flaps: PrefixFlapRecord;
 }
 
 /** The record type of each Avro topic. */

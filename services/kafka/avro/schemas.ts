@@ -39,6 +39,8 @@ export const AVRO_TOPICS = [
   'roft',
   'errors',
   'router',
+  'route_changes',
+  'prefix_flaps',
 ] as const satisfies ReadonlyArray<keyof RecordByTopic>;
 
 export type AvroTopic = (typeof AVRO_TOPICS)[number];

@@ -40,13 +40,18 @@ export const PUBLISHED_TOPICS: readonly PublishedTopic[] = [
   { name: 'roft', value: 'avro', key: 'router' },
   { name: 'errors', value: 'avro', key: 'router' },
   { name: 'router', value: 'avro', key: 'router' },
+  { name: 'route_changes', value: 'avro', key: 'peer' },
+  { name: 'prefix_flaps', value: 'avro', key: 'peer' },
   { name: 'raw', value: 'openbmp_raw', key: 'router' },
 ];
 
-/** Topics keyed by peer: their records carry the per-peer header fields. */
+/** Topics keyed by peer whose records carry the per-peer header fields (route_changes and prefix_flaps carry the RIB view itself). */
 export type PeerKeyedTopic = 'peer_up' | 'peer_down' | 'route_monitoring' | 'stats' | 'route_mirroring';
 
-const PEER_KEYED = new Set<string>(PUBLISHED_TOPICS.filter((t) => t.key === 'peer').map((t) => t.name));
+/** Peer-keyed topics whose records name their RIB view in a `rib_view` field instead of the per-peer header flags. */
+const VIEW_KEYED = new Set<string>(['route_changes', 'prefix_flaps']);
+
+const PEER_KEYED = new Set<string>(PUBLISHED_TOPICS.filter((t) => t.key === 'peer' && !VIEW_KEYED.has(t.name)).map((t) => t.name));
 
 export function isPeerKeyed(topic: string): topic is PeerKeyedTopic {
   return PEER_KEYED.has(topic);
@@ -74,6 +79,10 @@ export function peerKey(record: PeerFields): string {
 /** The Kafka key of a record of `topic` (see the module comment). */
 export function recordKey<T extends AvroTopic>(topic: T, record: RecordOf<T>): string {
   if (isPeerKeyed(topic)) return peerKey(record as PeerFields);
+  if (VIEW_KEYED.has(topic)) {
+    const r = record as RecordOf<'route_changes' | 'prefix_flaps'>;
+    return `${r.router_address}|${r.peer_type_code}|${r.peer_distinguisher}|${r.peer_address}|${r.rib_view}`;
+  }
   return (record as { router_address: string }).router_address;
 }
 

@@ -18,6 +18,7 @@ import {
   type RouteChangesRecord,
 } from '../../../services/route-changes/index.js';
 import type { PeerDownEvent, RouteEvent } from '../../../services/events/model.js';
+import { encodeRecord, decodeRecord, recordKey, recordMismatches, typeFor } from '../../../services/kafka/avro/index.js';
 import { announce, endOfRib, peerDown, peerFields, routerRecord, withdraw, PEER, ROUTER } from './fixtures.js';
 
 const S = 1_000_000; // one second in µs
@@ -219,21 +220,21 @@ describe('windows', () => {
     assert.equal(changes(out).length, 1);
   });
 
-  test('top N: most changes first, ties by prefix, at most N, unchanged routes left out', () => {
+  test('top N: most changes first, ties in order of first event, at most N, unchanged routes left out', () => {
     const a = new RouteChangeAggregator({ ...CONFIG, topN: 2 });
     const out: AggregatorOutput[] = [];
     const churn = (prefix: string, n: number): void => {
       for (let i = 0; i < n; i++) a.onRoute(announce(prefix, { med: i }), out);
     };
-    churn('10.0.0.0/24', 3);
-    churn('10.0.1.0/24', 5);
     churn('10.0.2.0/24', 3);
+    churn('10.0.1.0/24', 5);
+    churn('10.0.0.0/24', 3);
     churn('10.0.3.0/24', 1);
     a.onRoute(announce('10.0.3.0/24', { med: 0 }), out); // duplicate: not a change
     a.emitAll(out);
     assert.deepEqual(changes(out)[0].top_prefixes.map((p) => [p.prefix, p.changes]), [
       ['10.0.1.0/24', 5],
-      ['10.0.0.0/24', 3],
+      ['10.0.2.0/24', 3],
     ]);
   });
 
@@ -558,4 +559,24 @@ test('the peer fields of a record come from the peer (latest AS and BGP id)', ()
   a.emitAll(out);
   assert.equal(changes(out)[0].peer_as, 2);
   assert.equal(changes(out)[0].peer_bgp_id, '192.0.2.77');
+});
+
+test('every output is a valid Avro record of its topic, keyed as recordKey keys it, and round-trips the wire format', () => {
+  const a = new RouteChangeAggregator({ ...CONFIG, flapThreshold: 1 });
+  const out: AggregatorOutput[] = [];
+  for (const e of randomishEvents(500, 5)) feed(a, e, out);
+  a.onRoute(announce('10.9.0.0/16', { rd: '64500:7', safi: 128, family: 'vpnv4_unicast', path_id: 0xffffffff }), out);
+  const raw = { prefix: null, raw_nlri: Buffer.from([9, 9]), afi: 25, safi: 65, family: 'l2vpn_vpls', bmp_timestamp: a.watermark };
+  a.onRoute(announce('x', raw), out);
+  a.onRoute(withdraw('x', raw), out);
+  a.onRoute(announce('x', raw), out);
+  a.emitAll(out);
+  const topics = new Set(out.map((o) => o.topic));
+  assert.deepEqual([...topics].sort(), ['prefix_flaps', 'route_changes']);
+  for (const o of out) {
+    assert.deepEqual(recordMismatches(typeFor(o.topic), o.record), [], o.topic);
+    assert.equal(o.key, recordKey(o.topic, o.record));
+    const decoded = decodeRecord(o.topic, encodeRecord(o.topic, 1, o.record));
+    assert.deepEqual(JSON.parse(JSON.stringify(decoded.value)), JSON.parse(JSON.stringify(o.record)));
+  }
 });
