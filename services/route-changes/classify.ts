@@ -48,27 +48,26 @@ export function classifyAndApply(e: RouteEvent, key: string | null, table: Famil
     return result;
   }
   const routes = table.routes;
-  const old = routes.get(key);
   if (e.action === 'withdraw') {
-    if (old === undefined) {
+    const old = routes.delete(key);
+    if (old < 0) {
       result.kind = RouteChange.UNKNOWN_WITHDRAW;
     } else {
-      routes.delete(key);
       attrs.release(old);
       result.kind = RouteChange.WITHDRAW;
     }
     return result;
   }
+  // One lookup: set, then compare with what the route had.
   const set = attrs.acquire(e);
-  if (old === undefined) {
-    routes.set(key, set);
+  const old = routes.set(key, set);
+  if (old < 0) {
     result.kind = RouteChange.NEW;
   } else if (old === set) {
     attrs.release(set);
     result.kind = RouteChange.DUPLICATE;
   } else {
     result.changed = attrs.diff(old, set);
-    routes.set(key, set);
     attrs.release(old);
     result.kind = RouteChange.PATH_CHANGE;
   }

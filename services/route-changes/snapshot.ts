@@ -35,6 +35,7 @@ import { deserialize, serialize } from 'node:v8';
 import { AttributeSets } from './attributes.js';
 import { RouteChangeAggregator, windowConfig, type AggregatorConfig } from './aggregator.js';
 import { RouteStore, type PeerIdentity } from './route-store.js';
+import { RouteTable, type RouteTableState } from './route-table.js';
 import { TableWindow, Windows } from './windows.js';
 
 /** Format version of the snapshot blob; bump when its shape changes (and keep reading the old one). */
@@ -45,7 +46,7 @@ interface TableState {
   afi: number;
   safi: number;
   family: string;
-  routes: Map<string, number>;
+  routes: RouteTableState;
 }
 
 interface WindowState {
@@ -79,7 +80,7 @@ export function snapshotAggregator(aggregator: RouteChangeAggregator): Buffer {
     config,
     watermark,
     attrs: attrs.dump(),
-    tables: store.allTables().map((t) => ({ peer: t.peer, afi: t.afi, safi: t.safi, family: t.family, routes: t.routes })),
+    tables: store.allTables().map((t) => ({ peer: t.peer, afi: t.afi, safi: t.safi, family: t.family, routes: t.routes.dump() })),
     windows: windows.openWindows().flatMap(({ start, tables }) =>
       tables.map((w) => ({
         start,
@@ -107,7 +108,7 @@ export function restoreAggregator(bytes: Uint8Array, config: Partial<AggregatorC
   const state = deserialize(bytes) as SnapshotState;
   if (state?.version !== SNAPSHOT_VERSION) throw new Error(`route-change snapshot: unsupported version ${String(state?.version)}`);
   const merged = { ...state.config, ...config };
-  const store = RouteStore.load(state.tables);
+  const store = RouteStore.load(state.tables.map((t) => ({ ...t, routes: RouteTable.load(t.routes) })));
   const windows = new Windows(windowConfig(merged));
   const tables = store.allTables();
   for (const s of state.windows) {
