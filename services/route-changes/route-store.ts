@@ -51,6 +51,8 @@ export interface DroppedRoutes {
 
 export class RouteStore {
   private readonly peers = new Map<string, PeerEntry>();
+  /** The same peers by router address, then peer address (several RIB views and instances each). */
+  private readonly byRouter = new Map<string, Map<string, PeerEntry[]>>();
   private readonly tables: FamilyTable[] = [];
   // Cache of the last peer looked up: consecutive events of one peer are the rule.
   private last: PeerEntry | null = null;
@@ -87,9 +89,28 @@ export class RouteStore {
       return this.last;
     }
     const view = ribView(e);
-    const key = `${e.router_address}|${e.peer_type_code}|${e.peer_distinguisher}|${e.peer_address}|${view}`;
-    let peer = this.peers.get(key);
+    // Two lookups by the strings the event already has, then a short scan: no key string built
+    // per event (events of many peers interleave in a partition).
+    let byAddress = this.byRouter.get(e.router_address);
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      this.byRouter.set(e.router_address, byAddress);
+    }
+    let candidates = byAddress.get(e.peer_address);
+    if (candidates === undefined) {
+      candidates = [];
+      byAddress.set(e.peer_address, candidates);
+    }
+    let peer: PeerEntry | undefined;
+    for (const c of candidates) {
+      const id = c.identity;
+      if (id.peer_type_code === e.peer_type_code && id.rib_view === view && id.peer_distinguisher === e.peer_distinguisher) {
+        peer = c;
+        break;
+      }
+    }
     if (peer === undefined) {
+      const key = `${e.router_address}|${e.peer_type_code}|${e.peer_distinguisher}|${e.peer_address}|${view}`;
       peer = {
         identity: {
           router_address: e.router_address,
@@ -103,6 +124,7 @@ export class RouteStore {
         families: new Map(),
       };
       this.peers.set(key, peer);
+      candidates.push(peer);
     } else {
       // A new session of the peer may come with another AS or BGP id: report the latest.
       peer.identity.peer_as = e.peer_as;
@@ -156,6 +178,11 @@ export class RouteStore {
       if (peer === undefined) {
         peer = { identity: { ...t.peer }, families: new Map() };
         store.peers.set(key, peer);
+        let byAddress = store.byRouter.get(t.peer.router_address);
+        if (byAddress === undefined) store.byRouter.set(t.peer.router_address, (byAddress = new Map()));
+        let candidates = byAddress.get(t.peer.peer_address);
+        if (candidates === undefined) byAddress.set(t.peer.peer_address, (candidates = []));
+        candidates.push(peer);
       }
       const table: FamilyTable = { id: store.tables.length, peer: peer.identity, afi: t.afi, safi: t.safi, family: t.family, routes: t.routes };
       store.tables.push(table);

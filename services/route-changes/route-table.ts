@@ -6,12 +6,19 @@
  *
  *  - keys: their characters as octets in an arena (route keys are ASCII: prefix text, RD text,
  *    "raw:" hex, "#" path id), each entry an offset and a length into it;
- *  - index: open addressing with linear probing over a power-of-two Int32Array of entry numbers
- *    (+1; 0 = empty), at most 3/4 full; deletion by backward shift, so no tombstones;
+ *  - index: open addressing with linear probing over a power-of-two array of (entry number + 1,
+ *    key hash) pairs (0 = empty), at most 3/4 full; deletion by backward shift, so no tombstones.
+ *    The hash sits next to the entry number so that a probe past another key touches nothing else;
+ *  - entries: (arena offset, key length, value) triples in one Int32Array, so that a lookup costs
+ *    three cache lines (index, entry, key octets) in a table far larger than the cache;
  *  - freed entry numbers are reused; the arena is compacted once half of it is dead keys.
  */
 
 const EMPTY = 0;
+/** Fields of an entry record. */
+const OFF = 0;
+const LEN = 1;
+const VAL = 2;
 const MIN_CAPACITY = 16;
 
 /** 32-bit hash of a key's characters (FNV-1a over pairs of characters, murmur3 finaliser). */
@@ -34,12 +41,11 @@ export interface RouteTableState {
 }
 
 export class RouteTable {
-  private index = new Int32Array(MIN_CAPACITY);
+  /** Pairs (entry + 1, hash); capacity = index.length / 2. */
+  private index = new Int32Array(2 * MIN_CAPACITY);
   private mask = MIN_CAPACITY - 1;
-  private hashes = new Int32Array(MIN_CAPACITY);
-  private vals = new Int32Array(MIN_CAPACITY);
-  private offsets = new Int32Array(MIN_CAPACITY);
-  private lengths = new Uint16Array(MIN_CAPACITY);
+  /** Triples (arena offset, key length, value) per entry number. */
+  private records = new Int32Array(3 * MIN_CAPACITY);
   private arena = new Uint8Array(MIN_CAPACITY * 16);
   private arenaUsed = 0;
   private arenaDead = 0;
@@ -53,7 +59,7 @@ export class RouteTable {
   /** Attribute set id of a route, or -1 when the table does not hold it. */
   get(key: string): number {
     const e = this.find(key, keyHash(key));
-    return e < 0 ? -1 : this.vals[e];
+    return e < 0 ? -1 : this.records[3 * e + VAL];
   }
 
   /** Sets a route's value; returns the previous one, or -1 for a new route. */
@@ -61,28 +67,40 @@ export class RouteTable {
     const h = keyHash(key);
     const e = this.find(key, h);
     if (e >= 0) {
-      const old = this.vals[e];
-      this.vals[e] = value;
+      const old = this.records[3 * e + VAL];
+      this.records[3 * e + VAL] = value;
       return old;
     }
-    if ((this.size + 1) * 4 > this.index.length * 3) {
-      this.rehash(this.index.length * 2);
-      this.find(key, h);
-    }
-    const entry = this.newEntry(key, h, value);
-    this.index[this.position] = entry + 1;
-    this.size++;
+    this.insert(key, h, value);
     return -1;
+  }
+
+  /** The value of `key` if held; otherwise inserts it with `value` and returns -1 (one lookup). */
+  getOrInsert(key: string, value: number): number {
+    const h = keyHash(key);
+    const e = this.find(key, h);
+    if (e >= 0) return this.records[3 * e + VAL];
+    this.insert(key, h, value);
+    return -1;
+  }
+
+  /**
+   * Key of entry number `e`. In a table that never had a deletion, entries are numbered 0, 1, 2...
+   * in insertion order, which the windows use as slot numbers.
+   */
+  keyAt(e: number): string {
+    const o = this.records[3 * e + OFF];
+    return String.fromCharCode(...this.arena.subarray(o, o + this.records[3 * e + LEN]));
   }
 
   /** Removes a route; returns its value, or -1 when the table did not hold it. */
   delete(key: string): number {
     const e = this.find(key, keyHash(key));
     if (e < 0) return -1;
-    const value = this.vals[e];
+    const value = this.records[3 * e + VAL];
     this.removeAt(this.position);
     this.free.push(e);
-    this.arenaDead += this.lengths[e];
+    this.arenaDead += this.records[3 * e + LEN];
     this.size--;
     if (this.arenaDead > 65536 && this.arenaDead * 2 > this.arenaUsed) this.compact();
     return value;
@@ -91,37 +109,40 @@ export class RouteTable {
   /** Calls `fn` with each route's value. */
   forEachValue(fn: (value: number) => void): void {
     const index = this.index;
-    for (let p = 0; p < index.length; p++) if (index[p] !== EMPTY) fn(this.vals[index[p] - 1]);
+    for (let p = 0; p < index.length; p += 2) if (index[p] !== EMPTY) fn(this.records[3 * (index[p] - 1) + VAL]);
   }
 
   /** Every route as [key, value] (tests, debugging; allocates a string per route). */
   entriesList(): Array<[string, number]> {
     const out: Array<[string, number]> = [];
     const index = this.index;
-    for (let p = 0; p < index.length; p++) if (index[p] !== EMPTY) out.push([this.keyOf(index[p] - 1), this.vals[index[p] - 1]]);
+    for (let p = 0; p < index.length; p += 2) if (index[p] !== EMPTY) out.push([this.keyAt(index[p] - 1), this.records[3 * (index[p] - 1) + VAL]]);
     return out;
   }
 
-  /** Compact copy of the routes, for snapshots: keys concatenated, their lengths, values. */
+  /**
+   * Compact copy of the routes, for snapshots: keys concatenated, their lengths, values, in entry
+   * order (so a table without deletions gets the same entry numbers back from `load`).
+   */
   dump(): RouteTableState {
-    const lengths = new Uint16Array(this.size);
-    const values = new Int32Array(this.size);
-    let bytes = 0;
     const live: number[] = [];
-    const index = this.index;
-    for (let p = 0; p < index.length; p++) {
-      if (index[p] === EMPTY) continue;
-      const e = index[p] - 1;
-      lengths[live.length] = this.lengths[e];
-      values[live.length] = this.vals[e];
-      bytes += this.lengths[e];
-      live.push(e);
+    const freed = new Set(this.free);
+    for (let e = 0; e < this.entries; e++) if (!freed.has(e)) live.push(e);
+    const r = this.records;
+    const lengths = new Uint16Array(live.length);
+    const values = new Int32Array(live.length);
+    let bytes = 0;
+    for (let i = 0; i < live.length; i++) {
+      lengths[i] = r[3 * live[i] + LEN];
+      values[i] = r[3 * live[i] + VAL];
+      bytes += lengths[i];
     }
     const keys = new Uint8Array(bytes);
     let at = 0;
     for (const e of live) {
-      keys.set(this.arena.subarray(this.offsets[e], this.offsets[e] + this.lengths[e]), at);
-      at += this.lengths[e];
+      const o = r[3 * e + OFF];
+      keys.set(this.arena.subarray(o, o + r[3 * e + LEN]), at);
+      at += r[3 * e + LEN];
     }
     return { keys, lengths, values };
   }
@@ -137,44 +158,50 @@ export class RouteTable {
     return table;
   }
 
-  private keyOf(e: number): string {
-    const o = this.offsets[e];
-    return String.fromCharCode(...this.arena.subarray(o, o + this.lengths[e]));
-  }
-
-  /** Entry number of `key` (hash `h`), or -1; sets `position`. */
+  /** Entry number of `key` (hash `h`), or -1; sets `position` (an index pair's first element). */
   private find(key: string, h: number): number {
     const index = this.index;
     const mask = this.mask;
     const n = key.length;
-    let p = h & mask;
+    let p = (h & mask) << 1;
     for (;;) {
       const slot = index[p];
       if (slot === EMPTY) {
         this.position = p;
         return -1;
       }
-      const e = slot - 1;
-      if (this.hashes[e] === h && this.lengths[e] === n) {
-        const arena = this.arena;
-        const o = this.offsets[e];
-        let i = 0;
-        while (i < n && arena[o + i] === key.charCodeAt(i)) i++;
-        if (i === n) {
-          this.position = p;
-          return e;
+      if (index[p + 1] === h) {
+        const e = slot - 1;
+        const r = this.records;
+        if (r[3 * e + LEN] === n) {
+          const arena = this.arena;
+          const o = r[3 * e + OFF];
+          let i = 0;
+          while (i < n && arena[o + i] === key.charCodeAt(i)) i++;
+          if (i === n) {
+            this.position = p;
+            return e;
+          }
         }
       }
-      p = (p + 1) & mask;
+      p = (p + 2) & ((mask << 1) | 1);
     }
   }
 
-  private newEntry(key: string, h: number, value: number): number {
+  private insert(key: string, h: number, value: number): void {
+    if ((this.size + 1) * 8 > this.index.length * 3) {
+      this.rehash(this.index.length);
+      this.find(key, h);
+    }
     let e: number;
     if (this.free.length > 0) e = this.free.pop() as number;
     else {
       e = this.entries++;
-      if (e === this.vals.length) this.growEntries();
+      if (3 * e === this.records.length) {
+        const records = new Int32Array(this.records.length * 2);
+        records.set(this.records);
+        this.records = records;
+      }
     }
     const n = key.length;
     if (this.arenaUsed + n > this.arena.length) this.growArena(n);
@@ -187,61 +214,48 @@ export class RouteTable {
       arena[o + i] = c;
     }
     this.arenaUsed += n;
-    this.hashes[e] = h;
-    this.vals[e] = value;
-    this.offsets[e] = o;
-    this.lengths[e] = n;
-    return e;
+    this.records[3 * e + OFF] = o;
+    this.records[3 * e + LEN] = n;
+    this.records[3 * e + VAL] = value;
+    this.index[this.position] = e + 1;
+    this.index[this.position + 1] = h;
+    this.size++;
   }
 
-  /** Empties index position `p` and shifts back the entries of its probe run (linear probing). */
+  /** Empties index pair `p` and shifts back the entries of its probe run (linear probing). */
   private removeAt(p: number): void {
     const index = this.index;
     const mask = this.mask;
-    let hole = p;
-    let q = (p + 1) & mask;
-    while (index[q] !== EMPTY) {
-      const home = this.hashes[index[q] - 1] & mask;
+    let hole = p >> 1;
+    let q = (hole + 1) & mask;
+    while (index[2 * q] !== EMPTY) {
+      const home = index[2 * q + 1] & mask;
       // Move the entry at q into the hole unless its home lies cyclically in (hole, q].
       const inRange = hole <= q ? home > hole && home <= q : home > hole || home <= q;
       if (!inRange) {
-        index[hole] = index[q];
+        index[2 * hole] = index[2 * q];
+        index[2 * hole + 1] = index[2 * q + 1];
         hole = q;
       }
       q = (q + 1) & mask;
     }
-    index[hole] = EMPTY;
+    index[2 * hole] = EMPTY;
   }
 
+  /** Rebuilds the index with `capacity` pairs (a power of two). */
   private rehash(capacity: number): void {
     const old = this.index;
-    const index = new Int32Array(capacity);
+    const index = new Int32Array(2 * capacity);
     const mask = capacity - 1;
-    for (let p = 0; p < old.length; p++) {
-      const slot = old[p];
-      if (slot === EMPTY) continue;
-      let q = this.hashes[slot - 1] & mask;
-      while (index[q] !== EMPTY) q = (q + 1) & mask;
-      index[q] = slot;
+    for (let p = 0; p < old.length; p += 2) {
+      if (old[p] === EMPTY) continue;
+      let q = old[p + 1] & mask;
+      while (index[2 * q] !== EMPTY) q = (q + 1) & mask;
+      index[2 * q] = old[p];
+      index[2 * q + 1] = old[p + 1];
     }
     this.index = index;
     this.mask = mask;
-  }
-
-  private growEntries(): void {
-    const n = this.vals.length * 2;
-    const hashes = new Int32Array(n);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
-    const vals = new Int32Array(n);
-    vals.set(this.vals);
-    this.vals = vals;
-    const offsets = new Int32Array(n);
-    offsets.set(this.offsets);
-    this.offsets = offsets;
-    const lengths = new Uint16Array(n);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
   }
 
   private growArena(need: number): void {
@@ -257,13 +271,14 @@ export class RouteTable {
     const arena = new Uint8Array(this.arena.length);
     let at = 0;
     const index = this.index;
-    for (let p = 0; p < index.length; p++) {
+    const r = this.records;
+    for (let p = 0; p < index.length; p += 2) {
       if (index[p] === EMPTY) continue;
       const e = index[p] - 1;
-      const o = this.offsets[e];
-      const n = this.lengths[e];
+      const o = r[3 * e + OFF];
+      const n = r[3 * e + LEN];
       arena.set(this.arena.subarray(o, o + n), at);
-      this.offsets[e] = at;
+      r[3 * e + OFF] = at;
       at += n;
     }
     this.arena = arena;

@@ -53,7 +53,7 @@ interface WindowState {
   start: number;
   table: number;
   counters: Float64Array<ArrayBuffer>;
-  keys: string[];
+  slots: RouteTableState;
   announces: Uint32Array<ArrayBuffer>;
   withdraws: Uint32Array<ArrayBuffer>;
   changes: Uint32Array<ArrayBuffer>;
@@ -86,7 +86,7 @@ export function snapshotAggregator(aggregator: RouteChangeAggregator): Buffer {
         start,
         table: w.table.id,
         counters: w.counters,
-        keys: w.keys,
+        slots: w.slots.dump(),
         announces: w.announces,
         withdraws: w.withdraws,
         changes: w.changes,
@@ -116,8 +116,7 @@ export function restoreAggregator(bytes: Uint8Array, config: Partial<AggregatorC
     if (table === undefined) throw new Error(`route-change snapshot: window of unknown table ${s.table}`);
     const w = new TableWindow(table, s.start);
     w.counters.set(s.counters);
-    w.keys = s.keys;
-    for (let slot = 0; slot < s.keys.length; slot++) w.slots.set(s.keys[slot], slot);
+    w.slots = RouteTable.load(s.slots);
     w.announces = s.announces;
     w.withdraws = s.withdraws;
     w.changes = s.changes;

@@ -18,6 +18,7 @@ import type { AggregatorOutput, PrefixChangeCount, PrefixFlapRecord, RouteChange
 import { outputKey } from './model.js';
 import { parseRouteKey } from './route-key.js';
 import type { FamilyTable } from './route-store.js';
+import { RouteTable } from './route-table.js';
 
 export interface WindowConfig {
   /** Window length in microseconds. */
@@ -79,9 +80,8 @@ const MASK_COUNTERS = [
 /** What one table did in one window. */
 export class TableWindow {
   readonly counters = new Float64Array(COUNTER_COUNT);
-  /** Route key -> slot. */
-  readonly slots = new Map<string, number>();
-  keys: string[] = [];
+  /** Route key -> slot; slots are its entry numbers (never deleted from), so `slots.keyAt(slot)` is the key. */
+  slots = new RouteTable();
   /** Per slot: announcements, withdrawals, changes (events that changed the table), flap cycles. */
   announces = new Uint32Array(16);
   withdraws = new Uint32Array(16);
@@ -101,13 +101,17 @@ export class TableWindow {
     readonly start: number,
   ) {}
 
+  /** Distinct routes touched. */
+  get touched(): number {
+    return this.slots.size;
+  }
+
   slotOf(key: string, time: number): number {
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = this.keys.length;
+    const n = this.slots.size;
+    let slot = this.slots.getOrInsert(key, n);
+    if (slot < 0) {
+      slot = n;
       if (slot === this.announces.length) this.grow();
-      this.keys.push(key);
-      this.slots.set(key, slot);
       this.first[slot] = time;
     }
     this.last[slot] = time;
@@ -306,7 +310,7 @@ function emitWindow(w: TableWindow, start: number, end: number, config: WindowCo
     origin_changes: k[C.origin_changes],
     other_changes: k[C.other_changes],
     duplicates: k[C.duplicates],
-    prefixes_touched: w.keys.length,
+    prefixes_touched: w.touched,
     late_events: k[C.late_events],
     routes: t.routes.size,
     top_prefixes: topPrefixes(w, config.topN),
@@ -314,9 +318,9 @@ function emitWindow(w: TableWindow, start: number, end: number, config: WindowCo
   const key = outputKey(record);
   out.push({ topic: 'route_changes', key, record });
   if (config.flapThreshold <= 0) return;
-  for (let slot = 0; slot < w.keys.length; slot++) {
+  for (let slot = 0; slot < w.touched; slot++) {
     if (w.flaps[slot] < config.flapThreshold) continue;
-    const parts = parseRouteKey(w.keys[slot]);
+    const parts = parseRouteKey(w.slots.keyAt(slot));
     const flap: PrefixFlapRecord = {
       ...peer,
       prefix: parts.prefix,
@@ -343,7 +347,7 @@ export function topPrefixes(w: TableWindow, n: number): PrefixChangeCount[] {
   const best: number[] = [];
   // Slots are visited in order, so a later slot beats an earlier one only with more changes.
   const better = (a: number, b: number): boolean => w.changes[a] > w.changes[b];
-  for (let slot = 0; slot < w.keys.length; slot++) {
+  for (let slot = 0; slot < w.touched; slot++) {
     if (w.changes[slot] === 0) continue;
     if (best.length === n && !better(slot, best[n - 1])) continue;
     let i = best.length === n ? n - 1 : best.length;
@@ -354,7 +358,7 @@ export function topPrefixes(w: TableWindow, n: number): PrefixChangeCount[] {
     best[i] = slot;
   }
   return best.map((slot) => {
-    const parts = parseRouteKey(w.keys[slot]);
+    const parts = parseRouteKey(w.slots.keyAt(slot));
     return { prefix: parts.prefix, rd: parts.rd, path_id: parts.path_id, changes: w.changes[slot], announcements: w.announces[slot], withdrawals: w.withdraws[slot] };
   });
 }
