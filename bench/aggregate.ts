@@ -12,7 +12,8 @@
  *     (after a warm-up on a small table, so that compiled code is not counted) before the table and again after it, once the table-load window has been emitted (so only
  *     the route store and the attribute sets remain), divided by the routes held. Decoded events
  *     are dropped chunk by chunk and not in either figure.
- *  3. Churn: events derived from a reservoir of table routes, in this mix: 40% path changes
+ *  3. Churn: events derived from a reservoir of 100,000 table routes, each event an Avro record
+ *     (route_monitoring schema) decoded afresh by avsc as the consumer will receive them, in this mix: 40% path changes
  *     (AS path, communities, MED or next hop), 20% withdrawals, 20% re-announcements of withdrawn
  *     routes, 15% duplicates, 5% flapping prefixes (withdraw/announce bursts), event time moving
  *     on so that windows close and are emitted during the run; then one Peer Down (timed apart).
@@ -34,6 +35,7 @@ import { BmpFramer } from '../services/codec/framer.js';
 import { BmpSessionDecoder } from '../services/events/session-decoder.js';
 import type { PeerDownEvent, RouteEvent } from '../services/events/model.js';
 import { RouteChangeAggregator, type AggregatorOutput, type RouteChangesRecord } from '../services/route-changes/index.js';
+import { typeFor } from '../services/kafka/avro/index.js';
 import { FULL_TABLE_ROUTER_ADDRESS, Prng, fullTableDump } from './full-table.js';
 
 export interface AggregateBenchOptions {
@@ -207,72 +209,32 @@ class Reservoir<T> {
     private readonly rng: Prng,
   ) {}
 
-  offer(item: T): void {
+  /** Offers the item `make` returns, made only if kept. */
+  offer(make: () => T): void {
     this.seen++;
-    if (this.items.length < this.size) this.items.push(item);
+    if (this.items.length < this.size) this.items.push(make());
     else {
       const j = this.rng.below(this.seen);
-      if (j < this.size) this.items[j] = item;
+      if (j < this.size) this.items[j] = make();
     }
   }
 }
 
 /**
- * A copy of a route event with another time and action, built field by field in the model's
- * order: every churn event has one object shape, as records decoded by avsc have (object spreads
- * would give each variant its own hidden class and measure V8's megamorphic property access instead).
+ * Churn events in batches, as the consumer will receive them: Avro records of the route_monitoring
+ * schema, decoded afresh by avsc for every event (the sampled routes are kept encoded), so each
+ * event is a new object graph like a real consumer's, not a cold one shared with the table load.
+ * Event time advances `usPerEvent` on average. Tracks which sampled routes are withdrawn so that
+ * withdrawals and re-announcements hit real routes.
  */
-function copyRoute(b: RouteEvent, time: number, action: RouteEvent['action']): RouteEvent {
-  return {
-    router_address: b.router_address,
-    sequence: b.sequence,
-    peer_type: b.peer_type,
-    peer_type_code: b.peer_type_code,
-    peer_distinguisher: b.peer_distinguisher,
-    peer_address: b.peer_address,
-    peer_as: b.peer_as,
-    peer_bgp_id: b.peer_bgp_id,
-    is_post_policy: b.is_post_policy,
-    is_adj_rib_out: b.is_adj_rib_out,
-    is_loc_rib_filtered: b.is_loc_rib_filtered,
-    is_as2: b.is_as2,
-    bmp_timestamp: time,
-    table_name: b.table_name,
-    action,
-    afi: b.afi,
-    safi: b.safi,
-    family: b.family,
-    prefix: b.prefix,
-    path_id: b.path_id,
-    rd: b.rd,
-    labels: b.labels,
-    raw_nlri: b.raw_nlri,
-    origin: b.origin,
-    as_path: b.as_path,
-    next_hop: b.next_hop,
-    med: b.med,
-    local_pref: b.local_pref,
-    atomic_aggregate: b.atomic_aggregate,
-    aggregator_as: b.aggregator_as,
-    aggregator_address: b.aggregator_address,
-    communities: b.communities,
-    large_communities: b.large_communities,
-    extended_communities: b.extended_communities,
-    originator_id: b.originator_id,
-    cluster_list: b.cluster_list,
-    aigp: b.aigp,
-    otc: b.otc,
-    unknown_attributes: b.unknown_attributes,
-    decoded_without_peer_up: b.decoded_without_peer_up,
+function* churnBatches(sample: Buffer[], total: number, startUs: number, usPerEvent: number, rng: Prng, batch = 50_000): Generator<RouteEvent[]> {
+  const type = typeFor('route_monitoring');
+  const decode = (buf: Buffer, time: number, action: RouteEvent['action']): RouteEvent => {
+    const e = type.fromBuffer(buf) as RouteEvent;
+    e.bmp_timestamp = time;
+    e.action = action;
+    return e;
   };
-}
-
-/**
- * Churn events in batches: each from a sampled route, with event time advancing `usPerEvent` on
- * average. Keeps which sampled routes are withdrawn so that withdrawals and re-announcements hit
- * real routes.
- */
-function* churnBatches(sample: RouteEvent[], total: number, startUs: number, usPerEvent: number, rng: Prng, batch = 50_000): Generator<RouteEvent[]> {
   const withdrawn: number[] = [];
   const isWithdrawn = new Uint8Array(sample.length);
   let time = startUs;
@@ -284,22 +246,21 @@ function* churnBatches(sample: RouteEvent[], total: number, startUs: number, usP
       time += rng.below(2 * usPerEvent + 1);
       const r = rng.below(100);
       const i = rng.below(sample.length);
-      const base = sample[i];
       if (r < 40) {
         if (isWithdrawn[i]) continue;
-        const changed = copyRoute(base, 0, 'announce');
+        const changed = decode(sample[i], time, 'announce');
         const kind = rng.below(4);
-        if (kind === 0) changed.as_path = [...base.as_path.slice(0, -1), { asn: 64512 + rng.below(1000), segment: 'sequence' }, ...base.as_path.slice(-1)];
-        else if (kind === 1) changed.communities = [...base.communities, `65535:${rng.below(1000)}`];
+        if (kind === 0) changed.as_path.splice(changed.as_path.length - 1, 0, { asn: 64512 + rng.below(1000), segment: 'sequence' });
+        else if (kind === 1) changed.communities.push(`65535:${rng.below(1000)}`);
         else if (kind === 2) changed.med = rng.below(5000);
-        else if (base.next_hop !== null) changed.next_hop = base.next_hop.slice(0, -1) + (base.next_hop.endsWith('1') ? '2' : '1');
-        sample[i] = changed;
-        events.push(copyRoute(changed, time, 'announce'));
+        else if (changed.next_hop !== null) changed.next_hop = changed.next_hop.slice(0, -1) + (changed.next_hop.endsWith('1') ? '2' : '1');
+        sample[i] = type.toBuffer(changed);
+        events.push(changed);
       } else if (r < 60) {
         if (isWithdrawn[i]) continue;
         isWithdrawn[i] = 1;
         withdrawn.push(i);
-        events.push(copyRoute(base, time, 'withdraw'));
+        events.push(decode(sample[i], time, 'withdraw'));
       } else if (r < 80) {
         if (withdrawn.length === 0) continue;
         const k = rng.below(withdrawn.length);
@@ -307,16 +268,16 @@ function* churnBatches(sample: RouteEvent[], total: number, startUs: number, usP
         withdrawn[k] = withdrawn[withdrawn.length - 1];
         withdrawn.pop();
         isWithdrawn[j] = 0;
-        events.push(copyRoute(sample[j], time, 'announce'));
+        events.push(decode(sample[j], time, 'announce'));
       } else if (r < 95) {
         if (isWithdrawn[i]) continue;
-        events.push(copyRoute(base, time, 'announce'));
+        events.push(decode(sample[i], time, 'announce'));
       } else {
         // A flapping prefix: three withdraw/announce cycles in a row.
         if (isWithdrawn[i]) continue;
         for (let c = 0; c < 3; c++) {
-          events.push(copyRoute(base, time, 'withdraw'));
-          events.push(copyRoute(base, time, 'announce'));
+          events.push(decode(sample[i], time, 'withdraw'));
+          events.push(decode(sample[i], time, 'announce'));
         }
       }
     }
@@ -369,10 +330,11 @@ export function runAggregateBench(options: Partial<AggregateBenchOptions> = {}):
   aggregator = new RouteChangeAggregator({ windowMs: o.windowMs });
   feeder = new Feeder(aggregator);
   const rng = new Prng(o.seed ^ 0x5eed);
-  const sample = new Reservoir<RouteEvent>(100_000, rng);
+  const sample = new Reservoir<Buffer>(100_000, rng);
+  const routeType = typeFor('route_monitoring');
   for (const events of tableEvents(o)) {
     feeder.routes(events);
-    for (const e of events) if (e.action === 'announce') sample.offer(e);
+    for (const e of events) if (e.action === 'announce') sample.offer(() => routeType.toBuffer(e));
   }
   feeder.closeWindows(tableEnd + lateness);
   feeder.collect();
@@ -394,7 +356,7 @@ export function runAggregateBench(options: Partial<AggregateBenchOptions> = {}):
   const churnSeconds = feeder.seconds;
   const churnWall = feeder.wallSeconds;
   // One peer goes down: its routes become implicit withdrawals.
-  const down = sampled[0];
+  const down = routeType.fromBuffer(sampled[0]) as RouteEvent;
   const peerDown: PeerDownEvent = {
     ...down,
     bmp_timestamp: aggregator.watermark,
