@@ -90,7 +90,10 @@ export class RouteTable {
    */
   keyAt(e: number): string {
     const o = this.records[3 * e + OFF];
-    return String.fromCharCode(...this.arena.subarray(o, o + this.records[3 * e + LEN]));
+    const n = this.records[3 * e + LEN];
+    let key = '';
+    for (let i = 0; i < n; i++) key += String.fromCharCode(this.arena[o + i]);
+    return key;
   }
 
   /** Removes a route; returns its value, or -1 when the table did not hold it. */
