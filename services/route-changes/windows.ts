@@ -4,8 +4,8 @@
  * N most-changed routes and for prefix flaps). A window is emitted by `emitUntil` once the caller's
  * watermark has passed its end plus the allowed lateness (the caller owns time: aggregator.ts).
  *
- * Per route and window, counts are kept in typed-array columns indexed by a slot number, with one
- * Map from route key to slot: no object per route.
+ * Per route and window, counts are kept in typed-array columns indexed by a slot number, with a
+ * typed-array table (route-table.ts) from route key to slot: no object per route.
  *
  * A prefix flap is a withdrawal of a route followed, in the same window, by its re-announcement
  * (a new route again); a route with at least `flapThreshold` such cycles in a window gets a
