@@ -8,21 +8,26 @@
  *     them: a few µs apart); each chunk's events are fed to the aggregator. Only the aggregator
  *     calls are timed.
  *  2. Bytes per route: with `--expose-gc` (the npm script sets it), heapUsed + arrayBuffers
- *     (typed arrays live outside the JS heap) after a full GC, measured with the empty aggregator
- *     (after a warm-up on a small table, so that compiled code is not counted) before the table and again after it, once the table-load window has been emitted (so only
- *     the route store and the attribute sets remain), divided by the routes held. Decoded events
- *     are dropped chunk by chunk and not in either figure.
+ *     (the route tables and attribute sets are typed arrays, outside the JS heap) after two full
+ *     GCs, measured with the empty aggregator before the table (after a warm-up on a small table,
+ *     so that compiled code is in neither figure) and again after it, once the table-load window
+ *     has been emitted (so only the route store and the attribute sets remain), divided by the
+ *     routes held. Decoded events are dropped chunk by chunk and are in neither figure.
  *  3. Churn: events derived from a reservoir of 100,000 table routes, each event an Avro record
- *     (route_monitoring schema) decoded afresh by avsc as the consumer will receive them, in this mix: 40% path changes
- *     (AS path, communities, MED or next hop), 20% withdrawals, 20% re-announcements of withdrawn
- *     routes, 15% duplicates, 5% flapping prefixes (withdraw/announce bursts), event time moving
- *     on so that windows close and are emitted during the run; then one Peer Down (timed apart).
- *     Built in batches outside the timed part. The churn runs on a second aggregator loaded with
- *     the same table (untimed), because the sample of routes it needs would spoil the memory
- *     figure of the first.
+ *     (route_monitoring schema) decoded afresh by avsc, as the consumer will receive them, in this
+ *     mix: 40% path changes (AS path, communities, MED or next hop), 20% withdrawals, 20%
+ *     re-announcements of withdrawn routes, 15% duplicates, 5% flapping prefixes (three
+ *     withdraw/announce cycles in a row), event time moving on so that about five windows close
+ *     and are emitted during the run; then one Peer Down (timed apart, not in events/s). Built in
+ *     batches outside the timed part. The churn runs on a second aggregator loaded with the same
+ *     table (untimed), because the sample of routes it needs would spoil the memory figure.
  *
- * The window emit latency is the wall time of the aggregator call that closed windows (building
- * the records, top N and flaps included): the largest one is reported.
+ * Rates are events per CPU second of the aggregator calls (process.cpuUsage: user + system of all
+ * the process's threads, so V8's GC helper threads count): the machine is shared, and wall time
+ * measures the other processes as much as this one. Wall-time rates are printed too. The window
+ * emit latency is the CPU time of the longest aggregator call that emitted windows (records, top
+ * N and flaps built); the bench closes windows with a call of their own just before the event that
+ * would, so that call is timed alone.
  *
  * Output: progress on stderr; last line of stdout:
  *   {"bench":"aggregate","events_per_s":r,"bytes_per_route":b,"window_emit_latency_ms":l}

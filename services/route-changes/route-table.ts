@@ -36,7 +36,7 @@ export function keyHash(key: string): number {
 /** Plain state of a table, for snapshots. */
 export interface RouteTableState {
   keys: Uint8Array<ArrayBuffer>;
-  lengths: Uint16Array<ArrayBuffer>;
+  lengths: Uint32Array<ArrayBuffer>;
   values: Int32Array<ArrayBuffer>;
 }
 
@@ -132,7 +132,7 @@ export class RouteTable {
     const freed = new Set(this.free);
     for (let e = 0; e < this.entries; e++) if (!freed.has(e)) live.push(e);
     const r = this.records;
-    const lengths = new Uint16Array(live.length);
+    const lengths = new Uint32Array(live.length);
     const values = new Int32Array(live.length);
     let bytes = 0;
     for (let i = 0; i < live.length; i++) {
