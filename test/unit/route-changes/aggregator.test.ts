@@ -52,6 +52,9 @@ describe('classification', () => {
     ['other (labels)', { labels: [16] }, CHANGED.other],
     ['other (originator)', { originator_id: '192.0.2.9' }, CHANGED.other],
     ['next_hop + med', { next_hop: '198.51.100.8', med: 5 }, CHANGED.next_hop | CHANGED.med],
+    ['communities (same text, other boundaries)', { communities: ['64500', ':1'] }, CHANGED.communities],
+    ['med (absent -> 0)', { med: 0 }, CHANGED.med],
+    ['as_path (4-octet ASN, same low 16 bits)', { as_path: [{ asn: 64500, segment: 'sequence' }, { asn: 64511 + 65536, segment: 'sequence' }] }, CHANGED.as_path],
   ];
   for (const [name, change, mask] of cases) {
     test(`path change of ${name}`, () => {
@@ -98,6 +101,15 @@ describe('classification', () => {
       '198.51.100.7|adj_rib_out_pre|ipv4_unicast',
       '198.51.100.9|adj_rib_in_pre|ipv4_unicast',
     ]);
+  });
+
+  test('a reordering of communities is a change; the same list again is a duplicate', () => {
+    const a = new RouteChangeAggregator(CONFIG);
+    const out: AggregatorOutput[] = [];
+    a.onRoute(announce('10.0.0.0/8', { communities: ['64500:1', '64500:2'] }), out);
+    assert.equal(a.onRoute(announce('10.0.0.0/8', { communities: ['64500:2', '64500:1'] }), out), RouteChange.PATH_CHANGE);
+    assert.equal(a.lastClassification.changed, CHANGED.communities);
+    assert.equal(a.onRoute(announce('10.0.0.0/8', { communities: ['64500:2', '64500:1'] }), out), RouteChange.DUPLICATE);
   });
 
   test('raw NLRI routes are kept by their octets', () => {
