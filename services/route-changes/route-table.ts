@@ -33,6 +33,17 @@ export function keyHash(key: string): number {
   return h ^ (h >>> 16);
 }
 
+/** keyHash of the key whose characters are `arena[o, o + n)` (the same value for the same key). */
+function bytesHash(arena: Uint8Array, o: number, n: number): number {
+  let h = 0x811c9dc5;
+  let i = 0;
+  for (; i + 1 < n; i += 2) h = Math.imul(h ^ (arena[o + i] | (arena[o + i + 1] << 8)), 0x01000193);
+  if (i < n) h = Math.imul(h ^ arena[o + i], 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /** Plain state of a table, for snapshots. */
 export interface RouteTableState {
   keys: Uint8Array<ArrayBuffer>;
@@ -150,14 +161,34 @@ export class RouteTable {
     return { keys, lengths, values };
   }
 
+  /** A table holding the routes of `dump()`, entries numbered in the same order; no string made. */
   static load(state: RouteTableState): RouteTable {
     const table = new RouteTable();
+    const count = state.lengths.length;
+    let capacity = MIN_CAPACITY;
+    while (count * 4 > capacity * 3) capacity *= 2;
+    table.index = new Int32Array(2 * capacity);
+    table.mask = capacity - 1;
+    table.records = new Int32Array(3 * Math.max(MIN_CAPACITY, count));
+    table.arena = new Uint8Array(Math.max(MIN_CAPACITY * 16, state.keys.length));
+    table.arena.set(state.keys);
+    table.arenaUsed = state.keys.length;
+    const { index, records, mask } = table;
     let at = 0;
-    for (let i = 0; i < state.lengths.length; i++) {
-      const n = state.lengths[i];
-      table.set(String.fromCharCode(...state.keys.subarray(at, at + n)), state.values[i]);
+    for (let e = 0; e < count; e++) {
+      const n = state.lengths[e];
+      const h = bytesHash(state.keys, at, n);
+      records[3 * e + OFF] = at;
+      records[3 * e + LEN] = n;
+      records[3 * e + VAL] = state.values[e];
+      let q = h & mask;
+      while (index[2 * q] !== EMPTY) q = (q + 1) & mask;
+      index[2 * q] = e + 1;
+      index[2 * q + 1] = h;
       at += n;
     }
+    table.entries = count;
+    table.size = count;
     return table;
   }
 
