@@ -159,7 +159,8 @@ export class RouteChangeAggregator {
   /**
    * A router session record (topic router): `disconnected` drops every peer of the router as
    * implicit withdrawals, counted at the current watermark (the record's time is the collector's
-   * clock). Other records change nothing. Returns the routes dropped.
+   * clock; only before any event is it used, as the first watermark). Other records change nothing.
+   * Returns the routes dropped.
    */
   onRouter(r: RouterRecord, out: AggregatorOutput[]): number {
     if (r.event !== 'disconnected') return 0;
