@@ -8,6 +8,7 @@
  * it from CollectorRecordByTopic.
  */
 import type { EventByTopic } from '../../events/model.js';
+import type { PrefixFlapRecord, RouteChangesRecord } from '../../route-changes/model.js';
 
 export type RouterEventType = 'connected' | 'initiated' | 'terminated' | 'disconnected';
 
@@ -33,7 +34,7 @@ export interface RouterRecord {
   timestamp: number;
 }
 
-/** Collector topics whose records the event model does not declare. */
+/** Topics whose records the event model does not declare: the collector's own. */
 export interface CollectorRecordByTopic {
   router: RouterRecord;
 }
@@ -148,6 +149,9 @@ export interface PeerStateChangeRecord {
 /** Topics written by the consumer services, derived from the ingest topics. */
 export interface DerivedRecordByTopic {
   peer_state: PeerStateChangeRecord;
+  /** The route-change aggregator's outputs (services/route-changes/model.ts). */
+  route_changes: RouteChangesRecord;
+  prefix_flaps: PrefixFlapRecord;
 }
 
 /** The record type of each Avro topic. */

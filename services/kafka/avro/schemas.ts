@@ -40,12 +40,14 @@ export const AVRO_TOPICS = [
   'errors',
   'router',
   'peer_state',
+  'route_changes',
+  'prefix_flaps',
 ] as const satisfies ReadonlyArray<keyof RecordByTopic>;
 
 export type AvroTopic = (typeof AVRO_TOPICS)[number];
 
 /** Topics derived by the consumer services (services/peer-state) rather than written by ingest. */
-export const DERIVED_TOPICS = ['peer_state'] as const satisfies ReadonlyArray<AvroTopic>;
+export const DERIVED_TOPICS = ['peer_state', 'route_changes', 'prefix_flaps'] as const satisfies ReadonlyArray<AvroTopic>;
 
 /** The Avro topics ingest creates, registers and writes. */
 export type IngestTopic = Exclude<AvroTopic, (typeof DERIVED_TOPICS)[number]>;

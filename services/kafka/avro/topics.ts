@@ -41,13 +41,18 @@ export const PUBLISHED_TOPICS: readonly PublishedTopic[] = [
   { name: 'errors', value: 'avro', key: 'router' },
   { name: 'router', value: 'avro', key: 'router' },
   { name: 'peer_state', value: 'avro', key: 'state' },
+  { name: 'route_changes', value: 'avro', key: 'peer' },
+  { name: 'prefix_flaps', value: 'avro', key: 'peer' },
   { name: 'raw', value: 'openbmp_raw', key: 'router' },
 ];
 
-/** Topics keyed by peer: their records carry the per-peer header fields. */
+/** Topics keyed by peer whose records carry the per-peer header fields (route_changes and prefix_flaps carry the RIB view itself). */
 export type PeerKeyedTopic = 'peer_up' | 'peer_down' | 'route_monitoring' | 'stats' | 'route_mirroring';
 
-const PEER_KEYED = new Set<string>(PUBLISHED_TOPICS.filter((t) => t.key === 'peer').map((t) => t.name));
+/** Peer-keyed topics whose records name their RIB view in a `rib_view` field instead of the per-peer header flags. */
+const VIEW_KEYED = new Set<string>(['route_changes', 'prefix_flaps']);
+
+const PEER_KEYED = new Set<string>(PUBLISHED_TOPICS.filter((t) => t.key === 'peer' && !VIEW_KEYED.has(t.name)).map((t) => t.name));
 
 export function isPeerKeyed(topic: string): topic is PeerKeyedTopic {
   return PEER_KEYED.has(topic);
@@ -86,6 +91,10 @@ export function stateKey(record: { router_address: string; peer: Pick<PeerFields
 export function recordKey<T extends AvroTopic>(topic: T, record: RecordOf<T>): string {
   if (isPeerKeyed(topic)) return peerKey(record as PeerFields);
   if (topic === 'peer_state') return stateKey(record as RecordOf<'peer_state'>);
+  if (VIEW_KEYED.has(topic)) {
+    const r = record as RecordOf<'route_changes' | 'prefix_flaps'>;
+    return `${r.router_address}|${r.peer_type_code}|${r.peer_distinguisher}|${r.peer_address}|${r.rib_view}`;
+  }
   return (record as { router_address: string }).router_address;
 }
 

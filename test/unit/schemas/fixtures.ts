@@ -7,6 +7,7 @@
  */
 import type { AvroTopic, RecordOf } from '../../../services/kafka/avro/index.js';
 import type { PeerFields, TlvField } from '../../../services/events/model.js';
+import type { ChangePeerFields } from '../../../services/route-changes/model.js';
 
 const MAX_U32 = 0xffffffff;
 /** 2023-11-14T22:13:20.123456Z in microseconds. */
@@ -44,6 +45,37 @@ const peerMinimal: PeerFields = {
   is_as2: false,
   bmp_timestamp: null,
   table_name: null,
+};
+
+/** Peer identity and window of the route-change aggregator's records, keyed like peerFull/peerMinimal. */
+const changePeerFull: ChangePeerFields = {
+  router_address: '2001:db8::1',
+  peer_type_code: 1,
+  peer_distinguisher: '4200000000:100',
+  peer_address: '2001:db8:ffff::7',
+  peer_as: MAX_U32,
+  peer_bgp_id: '255.255.255.255',
+  rib_view: 'adj_rib_out_post',
+  afi: 2,
+  safi: 128,
+  family: 'vpnv6_unicast',
+  window_start: T - 60_000_000,
+  window_end: T,
+};
+
+const changePeerMinimal: ChangePeerFields = {
+  router_address: '192.0.2.1',
+  peer_type_code: 251,
+  peer_distinguisher: '0:0',
+  peer_address: '0.0.0.0',
+  peer_as: 0,
+  peer_bgp_id: '0.0.0.0',
+  rib_view: 'adj_rib_in_pre',
+  afi: 1,
+  safi: 1,
+  family: 'ipv4_unicast',
+  window_start: 0,
+  window_end: 1,
 };
 
 const tlvs: TlvField[] = [
@@ -555,6 +587,81 @@ export const FIXTURES: Fixtures = {
         info_order: null,
       },
       peer: null,
+    },
+  },
+  route_changes: {
+    full: {
+      ...changePeerFull,
+      announcements: 2 ** 40,
+      new_routes: 1_250_000,
+      withdrawals: 7,
+      unknown_withdrawals: 1,
+      implicit_withdrawals: 300_000,
+      path_changes: 5,
+      as_path_changes: 1,
+      next_hop_changes: 1,
+      communities_changes: 1,
+      large_communities_changes: 1,
+      extended_communities_changes: 1,
+      med_changes: 1,
+      local_pref_changes: 1,
+      origin_changes: 1,
+      other_changes: 1,
+      duplicates: 3,
+      prefixes_touched: 1_250_010,
+      late_events: 2,
+      routes: 1_000_000,
+      top_prefixes: [
+        { prefix: '2001:db8:ffff::/48', rd: '4200000000:100', path_id: MAX_U32, changes: 9, announcements: 5, withdrawals: 4 },
+        { prefix: 'raw:0102', rd: null, path_id: null, changes: 1, announcements: 1, withdrawals: 0 },
+      ],
+    },
+    minimal: {
+      ...changePeerMinimal,
+      announcements: 0,
+      new_routes: 0,
+      withdrawals: 0,
+      unknown_withdrawals: 0,
+      implicit_withdrawals: 0,
+      path_changes: 0,
+      as_path_changes: 0,
+      next_hop_changes: 0,
+      communities_changes: 0,
+      large_communities_changes: 0,
+      extended_communities_changes: 0,
+      med_changes: 0,
+      local_pref_changes: 0,
+      origin_changes: 0,
+      other_changes: 0,
+      duplicates: 0,
+      prefixes_touched: 0,
+      late_events: 1,
+      routes: 0,
+      top_prefixes: [],
+    },
+  },
+  prefix_flaps: {
+    full: {
+      ...changePeerFull,
+      prefix: '2001:db8:ffff::/48',
+      rd: '4200000000:100',
+      path_id: MAX_U32,
+      flaps: 12,
+      announcements: 13,
+      withdrawals: 12,
+      first_seen: T,
+      last_seen: T + 59_999_999,
+    },
+    minimal: {
+      ...changePeerMinimal,
+      prefix: '192.0.2.0/24',
+      rd: null,
+      path_id: null,
+      flaps: 0,
+      announcements: 0,
+      withdrawals: 0,
+      first_seen: 0,
+      last_seen: 0,
     },
   },
 };

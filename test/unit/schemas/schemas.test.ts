@@ -130,7 +130,10 @@ function nonEmpty(doc: unknown): boolean {
 describe('fields match the TypeScript records', () => {
   const model = fileURLToPath(new URL('../../../services/events/model.ts', import.meta.url));
   const records = fileURLToPath(new URL('../../../services/kafka/avro/records.ts', import.meta.url));
-  const ts = new TsInterfaces([model, records]);
+  // The route-change aggregator's records, and the RibView type they use.
+  const routeChanges = fileURLToPath(new URL('../../../services/route-changes/model.ts', import.meta.url));
+  const topics = fileURLToPath(new URL('../../../services/kafka/avro/topics.ts', import.meta.url));
+  const ts = new TsInterfaces([model, records, routeChanges, topics]);
   const byTopic = new Map([
     ...ts.topicMap('EventByTopic'),
     ...[...ts.topicMap('CollectorRecordByTopic'), ...ts.topicMap('DerivedRecordByTopic')].filter(([t]) => !ts.topicMap('EventByTopic').has(t)),

@@ -132,6 +132,13 @@ describe('record keys', () => {
     }
   });
 
+  test('route_changes and prefix_flaps are keyed by the peer key of the peer they count, RIB view from their rib_view field', () => {
+    for (const topic of ['route_changes', 'prefix_flaps'] as const) {
+      assert.equal(recordKey(topic, FIXTURES[topic].full), '2001:db8::1|1|4200000000:100|2001:db8:ffff::7|adj_rib_out_post', topic);
+      assert.equal(recordKey(topic, FIXTURES[topic].minimal), '192.0.2.1|251|0:0|0.0.0.0|adj_rib_in_pre', topic);
+    }
+  });
+
   test('RIB views', () => {
     const v = (code: number, post: boolean, out: boolean, filtered: boolean) =>
       ribView({ peer_type_code: code, is_post_policy: post, is_adj_rib_out: out, is_loc_rib_filtered: filtered });
