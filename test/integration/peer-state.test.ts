@@ -321,6 +321,10 @@ test('scripted feed: the peer_state topic equals the state computed from the scr
   assert.equal(mine[0].origin?.partition, sent.partition);
   assert.equal(mine[0].origin?.offset, sent.baseOffset);
   assert.match(mine[0].origin?.reason ?? '', /magic byte|wire-format/);
+  console.log(
+    `# consumer dead letter: ${mine.length} undecodable record sent to ${prefix}peer-state.dead_letter with its origin ` +
+      `(${mine[0].origin?.topic} partition ${mine[0].origin?.partition} offset ${mine[0].origin?.offset}); processing carried on: state of ${model.peers.size} peers and ${model.routers.size} routers complete`,
+  );
   sessions.splice(sessions.indexOf(r2), 1);
 });
 
