@@ -357,12 +357,14 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       // (seen with 8.4.4), so they are unknown withdrawals there, the Peer Down having dropped
       // them (implicit); were they to precede it they would be known withdrawals instead. Either
       // way, its accepted routes are dropped once per session (its ends, the end of the BMP
-      // session), and withdrawn once per ended session besides the rejected prefixes of each.
+      // session), and withdrawn once per ended session, besides the rejected prefixes' withdrawals:
+      // at least once each over the sessions, not always again in the next session (seen: 1597
+      // and 1548 withdrawals for 1447 accepted and 53 rejected prefixes in two runs).
       for (const v of ['adj_rib_in_pre', 'adj_rib_in_post']) {
         const n2 = aggregated.get(`${a2}|${v}`);
         const w = n2?.withdrawals ?? 0;
         assert.equal(w + (n2?.implicit_withdrawals ?? 0), n2Sessions * acc2, `n2 ${v}: routes dropped ${JSON.stringify(n2)}`);
-        assert.ok(w + (n2?.unknown_withdrawals ?? 0) >= (n2Sessions - 1) * acc2 + n2Sessions * rejected(i2), `n2 ${v}: withdrawals ${JSON.stringify(n2)}`);
+        assert.ok(w + (n2?.unknown_withdrawals ?? 0) >= (n2Sessions - 1) * acc2 + rejected(i2), `n2 ${v}: withdrawals ${JSON.stringify(n2)}`);
       }
 
       t.diagnostic(`FRR scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
