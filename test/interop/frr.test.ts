@@ -329,11 +329,11 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
         other_changes: 0,
       });
       const [a1, a2] = neighbours.map((n) => n.address);
-      // Duplicates: FRR resends unchanged routes (real-senders.md). In four runs every route
-      // held late in the scenario was resent once (n1 1698, n2 1447 per view), after the
-      // configuration changes; when FRR does that is not under the test's control, so they are
-      // counted as duplicates, equal to the replay's count above, and not predicted
-      // (announcements are new routes + path changes + duplicates).
+      // Duplicates: FRR resends unchanged routes (real-senders.md). In six runs n1's 1698 routes
+      // held late in the scenario were resent once each, n2's 1447 in five runs but only 289 in
+      // another: how many, and when, is not under the test's control, so they are counted as
+      // duplicates, equal to the replay's count above, and not predicted (announcements are new
+      // routes + path changes + duplicates).
       // Unknown withdrawals: FRR sends every prefix its inbound policy rejects as a withdrawal in
       // both views (real-senders.md), at least once per session: at least the rejected prefixes.
       const n1View = {
