@@ -15,6 +15,9 @@
  * policy accepts post-policy and in the Loc-RIB), attributes included; withdrawals and path
  * changes seen in every view; the Peer Down and its reason; statistics; Termination; and every
  * event equal to tshark's dissection of the same message.
+ * The peer-state service, run on the same topics, ends in the state the scenario left (peers,
+ * ASNs, BGP IDs, status, flaps and last Peer Down, sysName, session ended, End-of-RIB, statistics);
+ * the route-change aggregates equal a replay of the topic and the scenario's own counts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +34,8 @@ import { changedRoute, initialRoutes, rejectedByPolicy, REJECT_COMMUNITY, tableO
 import { assertAnnouncedPrefixes, assertTable, rebuildTables, routeCounts, viewOf } from './lib/checks.js';
 import type { View } from './lib/wireshark.js';
 import { compareWithTshark, gatherEvidence, waitSessionClosed, withScenario } from './lib/scenario.js';
+import { checkPeerState } from './lib/peer-state-checks.js';
+import { assertScenarioTotals, assertTotalsAgree, replayTotals, routeChangeRecords, totalsByPeerView, totalsText } from './lib/route-changes.js';
 
 const run = promisify(execFile);
 const ROUTER_AS = 65000;
@@ -296,12 +301,84 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
     }
     announcedChecked += assertAnnouncedPrefixes(rm, '0.0.0.0', 'loc_rib', new Set([...everAccepted(0), ...everAccepted(1)]), 'Loc-RIB');
 
+    // The peer-state service's state at the end: the neighbours as the scenario left them (n2
+    // up again after its flap), the router as the Termination left it. GoBGP sends no End-of-RIB
+    // without graceful restart (real-senders.md), so every initial dump stays in progress.
+    const state = await s.peerState.settled(consumed);
+    const peerState = checkPeerState(state, consumed, {
+      sysName: SYS_NAME,
+      routerAs: ROUTER_AS,
+      routerId: ROUTER_ID,
+      routerAddress,
+      neighbours: neighbours.map((n, i) => ({ address: n.address, asn: plans[i].asn, bgpId: `192.0.2.${plans[i].index}`, flapped: i === 1 })),
+      ended: 'termination',
+      endOfRib: 'never',
+    });
+
+    // Route-change aggregates: equal to a replay of the topic, and to what the scenario did. The
+    // eBGP neighbour's path changes change the AS path, communities, large communities and MED
+    // of every changed route (changedRoute), nothing else; a changed route the policy rejected
+    // before is a new route post-policy and in the Loc-RIB. n2's Peer Down drops its routes
+    // (implicit withdrawals), and the end of the BMP session drops what is left.
+    const aggregated = totalsByPeerView(routeChangeRecords(consumed));
+    assertTotalsAgree(aggregated, replayTotals(consumed));
+    const rejected = (routes: Route[]): number => routes.filter(rejectedByPolicy).length;
+    const i1 = initialRoutes(plans[0]);
+    const i2 = initialRoutes(plans[1]);
+    const changedWasRejected = changed.filter((r) => rejectedByPolicy(original.get(r.prefix) as Route)).length;
+    const acc1 = i1.length - rejected(i1);
+    const acc2 = i2.length - rejected(i2);
+    const pathChanges = (n: number): object => ({
+      path_changes: n,
+      as_path_changes: n,
+      communities_changes: n,
+      large_communities_changes: n,
+      med_changes: n,
+      next_hop_changes: 0,
+      local_pref_changes: 0,
+      origin_changes: 0,
+      extended_communities_changes: 0,
+      other_changes: 0,
+    });
+    const none = { duplicates: 0, unknown_withdrawals: 0, late_events: 0 };
+    const [a1, a2] = neighbours.map((n) => n.address);
+    assertScenarioTotals(aggregated, {
+      [`${a1}|adj_rib_in_pre`]: { announcements: i1.length + changed.length, new_routes: i1.length, ...pathChanges(changed.length), withdrawals: withdrawn.length, implicit_withdrawals: current[0].size, ...none },
+      [`${a1}|adj_rib_in_post`]: {
+        new_routes: acc1 + changedWasRejected,
+        ...pathChanges(changed.length - changedWasRejected),
+        withdrawals: withdrawn.length - rejected(withdrawn),
+        implicit_withdrawals: accepted(0).length,
+        ...none,
+      },
+      [`${a2}|adj_rib_in_pre`]: { announcements: 2 * i2.length, new_routes: 2 * i2.length, ...pathChanges(0), withdrawals: 0, implicit_withdrawals: 2 * i2.length, ...none },
+      // Withdrawals for a neighbour going down (see below).
+      [`${a2}|adj_rib_in_post`]: { announcements: 2 * acc2, new_routes: 2 * acc2, ...pathChanges(0), duplicates: 0, late_events: 0 },
+      ['0.0.0.0|loc_rib']: {
+        new_routes: acc1 + changedWasRejected + 2 * acc2,
+        ...pathChanges(changed.length - changedWasRejected),
+        withdrawals: withdrawn.length - rejected(withdrawn) + acc2,
+        implicit_withdrawals: locRib.size,
+        ...none,
+      },
+    });
+
+    // GoBGP withdraws a neighbour's post-policy routes when it goes down (real-senders.md); each
+    // is a withdrawal of a known route if it precedes the Peer Down (seen with 3.10), or of an
+    // unknown one if it follows it (the Peer Down dropped the routes). Either way every accepted
+    // route of n2 is withdrawn once, and dropped once more at the end of the BMP session.
+    const n2post = aggregated.get(`${a2}|adj_rib_in_post`);
+    assert.equal((n2post?.withdrawals ?? 0) + (n2post?.unknown_withdrawals ?? 0), acc2, `n2 post-policy: withdrawals at its Peer Down ${JSON.stringify(n2post)}`);
+    assert.equal((n2post?.withdrawals ?? 0) + (n2post?.implicit_withdrawals ?? 0), 2 * acc2, `n2 post-policy: routes dropped ${JSON.stringify(n2post)}`);
+
     const counts = routeCounts(rm);
     t.diagnostic(`GoBGP scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
     t.diagnostic(`GoBGP: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}`);
     t.diagnostic(`GoBGP: ${evidence.dissected.length} BMP messages, ${evidence.packets.captured} packets; per type ${JSON.stringify(tshark.messagesPerType)}`);
     t.diagnostic(`GoBGP: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${announcedChecked} distinct announced prefixes per peer and view; ${withdrawn.length} withdrawals, ${changed.length} path changes; Peer Down reason ${down.reason_code}; last stats ${lastStats.join(' ')}`);
     t.diagnostic(`GoBGP route events per peer|view|action: ${JSON.stringify(counts)}`);
+    t.diagnostic(`GoBGP peer-state: ${state.inputs} input records, ${state.outputs} state records; ${peerState.peers} peers, ${peerState.views} RIB views (${peerState.statsViews} with statistics), End-of-RIB markers ${peerState.endOfRibMarkers}; flaps ${peerState.flaps}; initial dumps ${peerState.initialDump}`);
+    t.diagnostic(`GoBGP route-change totals: ${totalsText(aggregated)}`);
   });
 });
 

@@ -2,13 +2,10 @@
  * Checks shared by the interop scenarios: what the pipeline published against what the neighbours
  * announced (RIB views rebuilt from the events) and against tshark's dissection of the same bytes.
  *
- * Not checked yet, because the consumer services do not exist yet: that the peer-state and
- * route-change aggregate topics agree with the same run. When they do, their checks belong here,
- * called from each scenario after `compareWithTshark`, with what the scenario already holds: the
- * expected per-peer tables (`current` / `accepted` in the tests) for the route aggregates, and the
- * Peer Up / Peer Down sequence (`consumed.peer_up`, `consumed.peer_down`, each flap known to the
- * test) for the peer state. Collector.consume reads every topic of the run's prefix, so the
- * consumers' output topics arrive in `Consumed` once their names are added there.
+ * The consumer services' checks live beside these: peer-state.ts runs the peer-state service on
+ * the run's topics and peer-state-checks.ts compares its state with the scenario and the topics;
+ * route-changes.ts checks the route-change aggregates (today the pure aggregator over the consumed
+ * events; its module comment says how to switch to the service's route_changes topic).
  */
 import assert from 'node:assert/strict';
 import type { PeerDownEvent, PeerUpEvent, RouteEvent } from '../../../services/events/model.js';

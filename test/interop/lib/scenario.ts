@@ -12,6 +12,7 @@ import type { PeerUpEvent } from '../../../services/events/model.js';
 import { Collector, type Consumed } from './collector.js';
 import { assertSameMultiset, dissectedRouteKeys, eventKey } from './checks.js';
 import { ProcessGroup, waitFor } from './processes.js';
+import { ScenarioPeerState } from './peer-state.js';
 import { asArray, dissectBmp, findAll, first, peerOf, unexplainedMalformed, LoopbackCapture, type DissectedBmp, type Tree } from './wireshark.js';
 
 export interface Scenario {
@@ -19,6 +20,8 @@ export interface Scenario {
   dir: string;
   group: ProcessGroup;
   collector: Collector;
+  /** The peer-state service following the collector's topics from the start. */
+  peerState: ScenarioPeerState;
   capture: LoopbackCapture;
   /** A random 127.X.Y.0/24 block for this run's BGP speakers: .1 the router, .2... neighbours. */
   loopbackBlock: string;
@@ -30,14 +33,17 @@ export async function withScenario(name: string, tcpdump: string, body: (s: Scen
   const dir = mkdtempSync(join(tmpdir(), `bmp-interop-${name}-`));
   const group = new ProcessGroup(dir);
   let collector: Collector | null = null;
+  let peerState: ScenarioPeerState | null = null;
   try {
     collector = await Collector.start(name);
+    peerState = await ScenarioPeerState.start(collector.prefix, name);
     const capture = await LoopbackCapture.start(group, tcpdump, join(dir, 'bmp.pcap'), collector.bmpPort);
     const x = 64 + Math.floor(Math.random() * 64);
     const y = 1 + Math.floor(Math.random() * 250);
-    await body({ name, dir, group, collector, capture, loopbackBlock: `127.${x}.${y}`, startedAt: Date.now() });
+    await body({ name, dir, group, collector, peerState, capture, loopbackBlock: `127.${x}.${y}`, startedAt: Date.now() });
   } finally {
     await group.stopAll();
+    await peerState?.stop();
     await collector?.stop();
     if (process.env.BMP_INTEROP_KEEP === '1') console.error(`interop ${name}: kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
