@@ -149,6 +149,8 @@ export interface AggregateSettings {
   snapshotEveryRecords: number;
   snapshotIntervalMs: number;
   snapshotChunkBytes: number;
+  /** Partitions of each source topic: task N's sources are route_monitoring N and every partition of peer_down and router. */
+  sourcePartitions: Record<SourceTopic, number>;
   topics: { routeChanges: string; prefixFlaps: string; snapshots: string };
   schemaIds: { routeChanges: number; prefixFlaps: number };
 }
@@ -190,7 +192,11 @@ export class AggregateTask implements StreamTask<AggregateInput> {
     private readonly logger: Logger,
     restored?: { reorder: ReorderState<Held>; dataSinceTick: boolean },
   ) {
-    this.buffer = new ReorderBuffer<Held>(settings.reorderGraceMs, restored?.reorder);
+    const origins = [
+      originOf('route_monitoring', id),
+      ...(['peer_down', 'router'] as const).flatMap((t) => Array.from({ length: settings.sourcePartitions[t] }, (_, p) => originOf(t, p))),
+    ];
+    this.buffer = new ReorderBuffer<Held>(settings.reorderGraceMs, restored?.reorder, origins);
     this.dataSinceTick = restored?.dataSinceTick ?? false;
   }
 
@@ -211,7 +217,9 @@ export class AggregateTask implements StreamTask<AggregateInput> {
       this.buffer.push(orderKey(input, record.timestamp), origin, held, release);
     }
     if (this.replaying) return [];
-    const outputs = emitted.map((o) => this.encode(o));
+    // Stamped with the time of the record that closed the window (collector or tick time), not the
+    // window's event time: routers' clocks can be far off, and retention goes by the timestamp.
+    const outputs = emitted.map((o) => this.encode(o, record.timestamp));
     const due = this.sinceSnapshot >= this.settings.snapshotEveryRecords || (this.sinceSnapshot > 0 && Date.now() - this.lastSnapshotAt >= this.settings.snapshotIntervalMs);
     if (due) outputs.push(...this.snapshot((BigInt(record.offset) + 1n).toString(), record.timestamp));
     return outputs;
@@ -257,8 +265,7 @@ export class AggregateTask implements StreamTask<AggregateInput> {
     }
   }
 
-  private encode(o: AggregatorOutput): OutputRecord {
-    const timestamp = Math.floor(o.record.window_end / 1000);
+  private encode(o: AggregatorOutput, timestamp: number): OutputRecord {
     if (o.topic === 'route_changes') {
       return { topic: this.settings.topics.routeChanges, key: o.key, value: encodeRecord('route_changes', this.settings.schemaIds.routeChanges, o.record as RecordOf<'route_changes'>), timestamp };
     }

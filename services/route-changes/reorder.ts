@@ -61,12 +61,19 @@ export class ReorderBuffer<T> {
   /** Records that arrived behind one already released. */
   late: number;
 
+  /**
+   * `origins`: every source known to feed this buffer; each holds records back until it shows
+   * progress (a record, or a tick saying it is complete). Without them, the first source to show
+   * a record would release everything before anyone else's records arrived.
+   */
   constructor(
     private readonly graceMs: number,
     state?: ReorderState<T>,
+    origins: readonly string[] = [],
   ) {
     this.waiting = state?.waiting ?? [];
     this.progress = new Map(state?.progress ?? []);
+    for (const o of origins) if (!this.progress.has(o)) this.progress.set(o, -Infinity);
     this.last = state?.last ?? null;
     this.arrivals = state?.arrivals ?? 0;
     this.late = state?.late ?? 0;

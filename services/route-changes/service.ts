@@ -176,14 +176,15 @@ export async function startRouteChanges(config: RouteChangesConfig, logger: Logg
         spec(deadLetterTopic),
       ]);
       if (created.length > 0) logger.info({ topics: created }, 'created missing topics');
-      const meta = await admin.fetchTopicMetadata({ topics: [topicName('route_monitoring'), inputTopic, snapshotTopic] });
-      const [rm, input, snaps] = meta.topics.map((t) => t.partitions.length);
+      const meta = await admin.fetchTopicMetadata({ topics: [topicName('route_monitoring'), inputTopic, snapshotTopic, topicName('peer_down'), topicName('router')] });
+      const count = (name: string): number => meta.topics.find((t) => t.name === name)?.partitions.length ?? 0;
+      const [rm, input, snaps, peerDown, router] = [topicName('route_monitoring'), inputTopic, snapshotTopic, topicName('peer_down'), topicName('router')].map(count);
       // Route events of partition N go to partition N of the input topic, whose task N writes
       // partition N of the snapshot topic: all three need the same number of partitions.
       if (rm !== input || input !== snaps) {
         throw new Error(`route_monitoring, ${inputTopic} and ${snapshotTopic} have ${rm}, ${input} and ${snaps} partitions: they must be equal`);
       }
-      return input;
+      return { input, sources: { route_monitoring: rm, peer_down: peerDown, router } };
     } finally {
       await admin.disconnect();
     }
@@ -212,7 +213,7 @@ export async function startRouteChanges(config: RouteChangesConfig, logger: Logg
     groupId: `${config.consumer.groupId}.forward`,
     transactionalIdPrefix: `${config.consumer.transactionalIdPrefix}.forward`,
     inputTopics: sourceTopics,
-    processor: new ForwardProcessor((t) => t.slice(prefix.length), inputTopic, partitions),
+    processor: new ForwardProcessor((t) => t.slice(prefix.length), inputTopic, partitions.input),
   }) as StreamRuntime<unknown>;
   processor = new AggregateProcessor(
     decoder,
@@ -224,6 +225,7 @@ export async function startRouteChanges(config: RouteChangesConfig, logger: Logg
       snapshotEveryRecords: settings.snapshotEveryRecords,
       snapshotIntervalMs: settings.snapshotIntervalMs,
       snapshotChunkBytes: settings.snapshotChunkBytes,
+      sourcePartitions: partitions.sources,
       topics: { routeChanges: outputTopic, prefixFlaps: flapsTopic, snapshots: snapshotTopic },
       schemaIds,
     },
