@@ -196,10 +196,27 @@ async function readOutputs(group: string): Promise<Output> {
         out.set(line, (out.get(line) ?? 0) + 1);
       },
     }).catch((err: Error) => {
-      if (!/does not host this topic-partition|UNKNOWN_TOPIC|not exist/i.test(err.message)) throw err;
+      if (!/does not host this topic-partition|UNKNOWN_TOPIC|not exist|not the leader/i.test(err.message)) throw err;
     });
   }
   return out;
+}
+
+/** Sum over partitions of the offsets a deployment's second stage committed on its input topic. */
+async function committedInput(group: string, admin = kafka.admin()): Promise<number> {
+  const [answer] = await admin.fetchOffsets({ groupId: `${prefix}${group}`, topics: [`${prefix}route_changes_${group}.input`] });
+  return answer.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Sum over partitions of the end offsets of a deployment's input topic. */
+async function inputEndOffsets(group: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(`${prefix}route_changes_${group}.input`)).reduce((n, o) => n + Number(o.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function expectedOutputs(): Output {
@@ -369,9 +386,27 @@ test('killed with SIGKILL mid-stream and restarted: exactly the records of the u
   const expected = await eventually('final outputs of deployment a', () => readOutputs('a'), equalTo(expectedOutputs));
   t.diagnostic(`a: ${count(expected)} records (${reference.routeChanges.length} window aggregates, ${reference.flaps.length} flap records) equal to the reference`);
 
-  const second = startChild('b', tuning);
+  // Restarted, and killed again as soon as its second stage has committed a transaction on the
+  // phase-2 backlog: in the middle of it (one record per transaction this time).
+  const admin = kafka.admin();
+  await admin.connect();
+  const committedBefore = await committedInput('b', admin);
+  const second = startChild('b', { ...tuning, BMP_ROUTE_CHANGES_MAX_RECORDS_PER_TRANSACTION: '1' });
+  let committedAtKill = committedBefore;
+  const deadline = Date.now() + 90_000;
+  while ((committedAtKill = await committedInput('b', admin)) <= committedBefore) {
+    assert.ok(Date.now() < deadline, `b did not commit anything after its restart: ${second.stderr()}`);
+    await sleep(5);
+  }
+  second.child.kill('SIGKILL');
+  await admin.disconnect();
+  await new Promise((r) => second.child.once('exit', r));
+  const inputEnd = await inputEndOffsets('b');
+  t.diagnostic(`killed again with ${committedAtKill} of ${inputEnd} input records committed (${committedBefore} at the first kill), ${count(await readOutputs('b'))} records published`);
+  assert.ok(committedAtKill < inputEnd, 'the second kill landed before the end of the input');
+  const third = startChild('b', tuning);
   const got = await eventually('deployment b, restarted, equal to a', () => readOutputs('b'), equalTo(() => expected));
-  assert.equal(second.child.exitCode, null, `b still runs: ${second.stderr()}`);
+  assert.equal(third.child.exitCode, null, `b still runs: ${third.stderr()}`);
   assert.equal(count(got), count(expected));
   const snapshots = await readToEnd({ kafka, topic: `${prefix}route_changes_b.snapshots`, partitions: [0, 1, 2], groupPrefix: `${prefix}check`, onRecord: () => undefined });
   assert.ok(snapshots > 0, 'b wrote snapshots');
