@@ -76,9 +76,9 @@ export const routeChangesSchema = {
       env: 'BMP_ROUTE_CHANGES_SNAPSHOT_INTERVAL_MS',
     },
     snapshotChunkBytes: {
-      doc: 'Largest snapshot chunk (bytes); below the broker\'s message.max.bytes',
+      doc: 'Largest snapshot chunk (bytes); below the broker\'s message.max.bytes and the runtime\'s 512 KiB per request',
       format: 'positive-int',
-      default: 900_000,
+      default: 500_000,
       env: 'BMP_ROUTE_CHANGES_SNAPSHOT_CHUNK_BYTES',
     },
     reorderGraceMs: {

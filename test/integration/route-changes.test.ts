@@ -370,7 +370,7 @@ test('scripted feed: route_changes and prefix_flaps equal what the script comput
 test('killed with SIGKILL mid-stream and restarted: exactly the records of the uninterrupted deployment', async (t) => {
   // Small transactions and frequent snapshots, so the kill lands between many of both and the
   // restart restores from a snapshot and replays.
-  const tuning = { BMP_ROUTE_CHANGES_MAX_RECORDS_PER_TRANSACTION: '3', BMP_ROUTE_CHANGES_SNAPSHOT_EVERY_RECORDS: '7' };
+  const tuning = { BMP_ROUTE_CHANGES_MAX_RECORDS_PER_TRANSACTION: '3', BMP_ROUTE_CHANGES_SNAPSHOT_EVERY_RECORDS: '7', BMP_ROUTE_CHANGES_SNAPSHOT_CHUNK_BYTES: '2000' };
   const started = Date.now();
   const first = startChild('b', tuning);
   const partial = await eventually('first records of deployment b', () => readOutputs('b'), (o) => (count(o) > 0 ? [] : ['no record yet']), 90_000);
