@@ -153,4 +153,18 @@ describe('AggregateProcessor', () => {
       assert.deepEqual([...published(before), ...published(after)], whole);
     });
   }
+
+  it('a tick on an idle partition closes its windows at the wall clock less the lag, and only then', async () => {
+    const idle = { ...settings(1_000_000), idleCloseLagMs: 5_000 };
+    const p = new AggregateProcessor(decoder, source([], null, []), idle, logger);
+    const task = (await p.openTasks([0])).get(0);
+    assert.ok(task);
+    const feed = async (r: ConsumedRecord) => task.process(r, (await p.decode(r)) as never).filter((o) => o.topic === 'rc');
+    const r0 = record(0, 1_000, 'route_monitoring', announce('10.0.0.0/24', { bmp_timestamp: 1_000_000 }));
+    assert.deepEqual(await feed(r0), []);
+    // Window [0, 10 s) closes at 11 s of event time (1 s lateness): wall 16 s less 5 s.
+    assert.deepEqual(await feed(tick(1, 15_000)), [], 'a record came since the previous tick: not idle');
+    assert.deepEqual(await feed(tick(2, 15_999)), [], 'idle, but 10.999 s < 11 s');
+    assert.equal((await feed(tick(3, 16_000))).length, 1, 'idle, and 11 s reached: the window is emitted');
+  });
 });
