@@ -39,6 +39,15 @@
  * moves it to the tick's time (wall clock) minus `idleCloseLagMs` (0: never), which assumes the
  * routers' clocks lag the collector's by less. Ticks are records of the partition, so a replay
  * sees them too and re-derives the same state.
+ *
+ * Limits. Opening a task replays up to `snapshotEveryRecords` records (or `snapshotIntervalMs` of
+ * input), so the internal topic's retention must be far longer than the snapshot interval. No
+ * snapshot is written on revocation (closing a task is synchronous in the runtime): the next owner
+ * replays instead. Records wait decoded in the reorder buffer for about `reorderGraceMs` plus a
+ * tick interval, which costs memory in proportion to the event rate. "Forwarded completely" is
+ * read as the first stage's committed offset reaching the source's end offset, which holds for the
+ * ingest topics (not transactional: no marker ends them); a stopped tick writer holds records back
+ * (metric bmp_route_changes_reorder_waiting) but loses nothing.
  */
 import type { IHeaders } from 'kafkajs';
 import { encodeRecord, type RecordOf, type RouterRecord } from '../kafka/avro/index.js';
