@@ -355,7 +355,7 @@ export class StreamRuntime<D> {
     const timer = metrics.transactionSeconds.startTimer({ stream: name });
     const tx = await entry.producer.transaction();
     try {
-      if (outputs.length > 0) await tx.sendBatch({ topicMessages: byTopic(outputs), acks: -1 });
+      for (const part of bySize(outputs, MAX_SEND_BYTES)) await tx.sendBatch({ topicMessages: byTopic(part), acks: -1 });
       await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: entry.id, offset: (BigInt(last) + 1n).toString() }] }] });
       await tx.commit();
     } catch (err) {
@@ -371,6 +371,33 @@ export class StreamRuntime<D> {
     metrics.outputs.inc({ stream: name }, outputs.length - deadLetters);
     if (deadLetters > 0) metrics.deadLetters.inc({ stream: name }, deadLetters);
   }
+}
+
+/**
+ * Most bytes of outputs sent in one request. kafkajs puts all the messages of a partition in one
+ * record batch, and the broker refuses a batch above its message.max.bytes (1 MiB by default):
+ * large outputs (route-changes' state snapshots, tens of MB in chunks) go in several requests of
+ * the same transaction, in order.
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/** Consecutive runs of records of at most `max` key and value bytes (a larger record alone). */
+function bySize(records: OutputRecord[], max: number): OutputRecord[][] {
+  const parts: OutputRecord[][] = [];
+  let part: OutputRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = (r.value?.length ?? 0) + (r.key === null ? 0 : Buffer.byteLength(r.key));
+    if (part.length > 0 && bytes + size > max) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(r);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 function byTopic(records: OutputRecord[]): Array<{ topic: string; messages: Message[] }> {
