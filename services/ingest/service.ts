@@ -17,25 +17,12 @@ import { INGEST_TOPICS, schemaFor, type IngestTopic } from '../kafka/avro/index.
 import type { IngestConfig } from './config.js';
 import { BmpListener } from './listener.js';
 import { IngestMetrics } from './metrics.js';
+import { untilDone } from '../runtime/retry.js';
 
 export interface RunningIngest {
   bmpPort: number;
   httpPort: number;
   stop(): Promise<void>;
-}
-
-/** Retries `action` until it succeeds or `stopped()` says to give up; logs each failure once per attempt. */
-async function untilDone<T>(what: string, logger: Logger, stopped: () => boolean, action: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await action();
-    } catch (err) {
-      if (stopped()) throw err;
-      const delay = Math.min(10_000, 500 * attempt);
-      logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what} failed; retrying`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
 }
 
 export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {

@@ -19,6 +19,7 @@ import { STATE_INPUT_TOPICS, type StateInputTopic } from './state.js';
 import { startStateView, type RunningView } from './view.js';
 import { peerStateRoutes } from './http.js';
 import { StateView } from './view.js';
+import { untilDone } from '../runtime/retry.js';
 
 export interface RunningPeerState {
   httpPort: number;
@@ -27,19 +28,6 @@ export interface RunningPeerState {
   /** Tasks (input partition numbers) this instance owns, per stage. */
   tasks(): { byRouter: number[]; peerState: number[] };
   stop(): Promise<void>;
-}
-
-async function untilDone<T>(what: string, logger: Logger, stopped: () => boolean, action: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await action();
-    } catch (err) {
-      if (stopped()) throw err;
-      const delay = Math.min(10_000, 500 * attempt);
-      logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what} failed; retrying`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
 }
 
 export async function startPeerState(config: PeerStateConfig, logger: Logger): Promise<RunningPeerState> {

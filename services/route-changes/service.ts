@@ -18,25 +18,13 @@ import type { RouteChangesConfig } from './config.js';
 import { AggregateProcessor, ForwardProcessor, SOURCE_TOPICS, SOURCE_TOPIC_HEADER, TICK, originOf, type TaskStateSource, type TickValue } from './processor.js';
 import { SnapshotCollector } from './snapshot-topic.js';
 import { readRange } from './replay.js';
+import { untilDone } from '../runtime/retry.js';
 
 export interface RunningRouteChanges {
   httpPort: number;
   /** Tasks (input partition numbers) this instance owns, per stage. */
   tasks(): { forward: number[]; aggregate: number[] };
   stop(): Promise<void>;
-}
-
-async function untilDone<T>(what: string, logger: Logger, stopped: () => boolean, action: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await action();
-    } catch (err) {
-      if (stopped()) throw err;
-      const delay = Math.min(10_000, 500 * attempt);
-      logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what} failed; retrying`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
 }
 
 /** Reads the tasks' state from Kafka: snapshots, offsets, replay (see processor.ts). */
