@@ -13,11 +13,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type convict from 'convict';
 import type { Consumer } from 'kafkajs';
 import { pino } from 'pino';
-import { loadConfig } from '../../services/runtime/config.js';
-import { ingestSchema, type IngestConfig } from '../../services/ingest/config.js';
+import type { IngestConfig } from '../../services/ingest/config.js';
 import { startIngest, type RunningIngest } from '../../services/ingest/service.js';
 import { encodeProxyHeaderV2 } from '../../services/ingest/proxy-protocol.js';
 import { extractBmpStreams } from '../../services/capture/index.js';
@@ -28,6 +26,7 @@ import type { EventByTopic, EventTopic } from '../../services/events/model.js';
 import { freePorts } from '../helpers/ports.js';
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../unit/capture/testdata.js';
+import { ingestTestConfig } from '../helpers/ingest.js';
 
 const prefix = `${uniqueName('ingest')}.`;
 const silent = pino({ level: process.env.BMP_TEST_LOG_LEVEL ?? 'warn' });
@@ -36,20 +35,7 @@ const kafka = createKafka(kafkaSettings, testLogger);
 const registry = createRegistry(registrySettings);
 
 function ingestConfig(env: Record<string, string>): IngestConfig {
-  return loadConfig(ingestSchema as unknown as convict.Schema<IngestConfig>, {
-    env: {
-      BMP_KAFKA_BROKERS: kafkaSettings.brokers.join(','),
-      BMP_REGISTRY_URL: registrySettings.url,
-      BMP_TOPIC_PREFIX: prefix,
-      BMP_TOPIC_PARTITIONS: '3',
-      BMP_INGEST_HOST: '127.0.0.1',
-      BMP_INGEST_PORT: '0',
-      BMP_INGEST_HTTP_HOST: '127.0.0.1',
-      BMP_INGEST_HTTP_PORT: '0',
-      BMP_INGEST_COLLECTOR_ID: 'test-collector',
-      ...env,
-    },
-  }).getProperties();
+  return ingestTestConfig(prefix, env);
 }
 
 before(async () => {

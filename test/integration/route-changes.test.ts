@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import type convict from 'convict';
 import { pino } from 'pino';
 import { loadConfig } from '../../services/runtime/config.js';
-import { ingestSchema, type IngestConfig } from '../../services/ingest/config.js';
 import { startIngest, type RunningIngest } from '../../services/ingest/service.js';
 import { encodeProxyHeaderV2 } from '../../services/ingest/proxy-protocol.js';
 import { createKafka } from '../../services/kafka/client.js';
@@ -35,6 +34,7 @@ import { startRouteChanges, type RunningRouteChanges } from '../../services/rout
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
 import { message, type PeerSpec } from './peer-state-script.js';
 import { BASE_US, Reference, actionMessage, type Action, type Attrs, type ExpectedWindow } from './route-changes-script.js';
+import { ingestTestConfig } from '../helpers/ingest.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const prefix = `${uniqueName('routechanges')}.`;
@@ -264,22 +264,7 @@ const count = (o: Output): number => [...o.values()].reduce((a, b) => a + b, 0);
 // ---------------------------------------------------------------------------------------------
 
 before(async () => {
-  const ingestConfig = loadConfig(ingestSchema as unknown as convict.Schema<IngestConfig>, {
-    env: {
-      BMP_KAFKA_BROKERS: kafkaSettings.brokers.join(','),
-      BMP_REGISTRY_URL: registrySettings.url,
-      BMP_TOPIC_PREFIX: prefix,
-      BMP_TOPIC_PARTITIONS: '3',
-      BMP_INGEST_HOST: '127.0.0.1',
-      BMP_INGEST_PORT: '0',
-      BMP_INGEST_HTTP_HOST: '127.0.0.1',
-      BMP_INGEST_HTTP_PORT: '0',
-      BMP_INGEST_COLLECTOR_ID: 'test-collector',
-      BMP_INGEST_PROXY_PROTOCOL: 'required',
-      BMP_PRODUCER_LINGER_MS: '5',
-    },
-  }).getProperties();
-  ingest = await startIngest(ingestConfig, silent);
+  ingest = await startIngest(ingestTestConfig(prefix, { BMP_INGEST_PROXY_PROTOCOL: 'required', BMP_PRODUCER_LINGER_MS: '5' }), silent);
 });
 
 after(async () => {
