@@ -5,6 +5,7 @@
 import type { PeerDownEvent, PeerFields, PeerUpEvent, RouteEvent, StatsEvent } from '../../../services/events/model.js';
 import type { RouterRecord } from '../../../services/kafka/avro/index.js';
 import type { StateInput } from '../../../services/peer-state/state.js';
+import { NO_FAMILY_OR_TE_FIELDS } from '../../helpers/route-event.js';
 
 export const ROUTER = '192.0.2.1';
 
@@ -123,18 +124,7 @@ export function endOfRib(peer: string, sequence: number, at: number, family = 'i
     otc: null,
     unknown_attributes: [],
     decoded_without_peer_up: false,
-    evpn: null,
-    vpls: null,
-    mvpn: null,
-    rt_constraint: null,
-    flowspec: null,
-    path_status: null,
-    path_reason: null,
-    bgp_ls: null,
-    sr_policy: null,
-    bgp_ls_attribute: null,
-    prefix_sid: null,
-    tunnel_encapsulation: null,
+    ...NO_FAMILY_OR_TE_FIELDS,
   };
   return { topic: 'route_monitoring', at, record };
 }

@@ -4,6 +4,7 @@
  */
 import type { PeerDownEvent, PeerFields, RouteEvent } from '../../../services/events/model.js';
 import type { RouterRecord } from '../../../services/kafka/avro/records.js';
+import { NO_FAMILY_OR_TE_FIELDS } from '../../helpers/route-event.js';
 
 export const ROUTER = '192.0.2.1';
 export const PEER = '198.51.100.7';
@@ -60,18 +61,7 @@ export function announce(prefix: string, over: Partial<RouteEvent> = {}): RouteE
     otc: null,
     unknown_attributes: [],
     decoded_without_peer_up: false,
-    evpn: null,
-    vpls: null,
-    mvpn: null,
-    rt_constraint: null,
-    flowspec: null,
-    path_status: null,
-    path_reason: null,
-    bgp_ls: null,
-    sr_policy: null,
-    bgp_ls_attribute: null,
-    prefix_sid: null,
-    tunnel_encapsulation: null,
+    ...NO_FAMILY_OR_TE_FIELDS,
     ...over,
   };
 }

@@ -8,6 +8,7 @@
 import type { AvroTopic, RecordOf } from '../../../services/kafka/avro/index.js';
 import type { PeerFields, TlvField } from '../../../services/events/model.js';
 import type { ChangePeerFields } from '../../../services/route-changes/model.js';
+import { NO_FAMILY_OR_TE_FIELDS } from '../../helpers/route-event.js';
 
 const MAX_U32 = 0xffffffff;
 /** 2023-11-14T22:13:20.123456Z in microseconds. */
@@ -377,18 +378,7 @@ export const FIXTURES: Fixtures = {
       otc: null,
       unknown_attributes: [],
       decoded_without_peer_up: false,
-      evpn: null,
-      vpls: null,
-      mvpn: null,
-      rt_constraint: null,
-      flowspec: null,
-      path_status: null,
-      path_reason: null,
-      bgp_ls: null,
-      sr_policy: null,
-      bgp_ls_attribute: null,
-      prefix_sid: null,
-      tunnel_encapsulation: null,
+      ...NO_FAMILY_OR_TE_FIELDS,
     },
   },
   stats: {
