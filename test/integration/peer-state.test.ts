@@ -13,9 +13,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type convict from 'convict';
 import { pino } from 'pino';
 import { loadConfig } from '../../services/runtime/config.js';
@@ -32,8 +31,8 @@ import { startPeerState, type RunningPeerState } from '../../services/peer-state
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
 import { Model, message, peersOf, type ExpectedPeer, type Step } from './peer-state-script.js';
 import { ingestTestConfig } from '../helpers/ingest.js';
+import { spawnService, type ServiceProcess } from '../helpers/service-process.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const prefix = `${uniqueName('peerstate')}.`;
 const silent = pino({ level: process.env.BMP_TEST_LOG_LEVEL ?? 'warn' });
 const kafka = createKafka(kafkaSettings, testLogger);
@@ -77,18 +76,10 @@ async function startInProcess(group: string): Promise<RunningPeerState> {
 }
 
 /** The deployment as its own process, as deployed (SIGKILL-able). */
-function startChild(group: string, extra: Record<string, string>): { child: ChildProcess; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/peer-state/main.ts'], {
-    cwd: REPO,
-    env: { ...process.env, ...env(group, extra) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-20_000);
-  });
-  children.push(child);
-  return { child, stderr: () => err };
+function startChild(group: string, extra: Record<string, string>): ServiceProcess {
+  const started = spawnService('services/peer-state/main.ts', env(group, extra));
+  children.push(started.child);
+  return started;
 }
 
 /** One router's BMP session, through a PROXY v2 header naming the router; the model follows. */
