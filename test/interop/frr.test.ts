@@ -35,7 +35,7 @@ import { changedRoute, initialRoutes, rejectedByPolicy, REJECT_COMMUNITY, tableO
 import { assertAnnouncedPrefixes, assertTable, peerSessions, rebuildTables, routeCounts, viewOf } from './lib/checks.js';
 import { compareWithTshark, gatherEvidence, waitSessionClosed, withScenario } from './lib/scenario.js';
 import { checkPeerState } from './lib/peer-state-checks.js';
-import { assertScenarioTotals, assertTotalsAgree, replayTotals, routeChangeRecords, totalsByPeerView, totalsText } from './lib/route-changes.js';
+import { assertScenarioTotals, assertTotalsAgree, replayTotals, routeChangeRecords, totalsByPeerView, totalsText, changedRoutePathChanges } from './lib/route-changes.js';
 import { asArray, peerOf, type Tree } from './lib/wireshark.js';
 
 const run = promisify(execFile);
@@ -316,18 +316,6 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       const changedWasRejected = changed.filter((r) => rejectedByPolicy(original.get(r.prefix) as Route)).length;
       const acc1 = i1.length - rejected(i1);
       const acc2 = i2.length - rejected(i2);
-      const pathChanges = (n: number): object => ({
-        path_changes: n,
-        as_path_changes: n,
-        communities_changes: n,
-        large_communities_changes: n,
-        med_changes: n,
-        next_hop_changes: 0,
-        local_pref_changes: 0,
-        origin_changes: 0,
-        extended_communities_changes: 0,
-        other_changes: 0,
-      });
       const [a1, a2] = neighbours.map((n) => n.address);
       // Duplicates: FRR resends unchanged routes (real-senders.md). In six runs n1's 1698 routes
       // held late in the scenario were resent once each, n2's 1447 in five runs but only 289 in
@@ -338,7 +326,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       // both views (real-senders.md), at least once per session: at least the rejected prefixes.
       const n1View = {
         new_routes: acc1 + changedWasRejected,
-        ...pathChanges(changed.length - changedWasRejected),
+        ...changedRoutePathChanges(changed.length - changedWasRejected),
         withdrawals: withdrawn.length - rejected(withdrawn),
         implicit_withdrawals: accepted(0).length,
         late_events: 0,
@@ -346,7 +334,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       // n2's sessions: normally two (FRR once reported a third Peer Up, see peerSessions), each
       // announcing its accepted routes anew.
       const n2Sessions = sessions[1].ups.length;
-      const n2View = { new_routes: n2Sessions * acc2, ...pathChanges(0), late_events: 0 };
+      const n2View = { new_routes: n2Sessions * acc2, ...changedRoutePathChanges(0), late_events: 0 };
       assertScenarioTotals(
         aggregated,
         { [`${a1}|adj_rib_in_pre`]: n1View, [`${a1}|adj_rib_in_post`]: n1View, [`${a2}|adj_rib_in_pre`]: n2View, [`${a2}|adj_rib_in_post`]: n2View },

@@ -35,7 +35,7 @@ import { assertAnnouncedPrefixes, assertTable, rebuildTables, routeCounts, viewO
 import type { View } from './lib/wireshark.js';
 import { compareWithTshark, gatherEvidence, waitSessionClosed, withScenario } from './lib/scenario.js';
 import { checkPeerState } from './lib/peer-state-checks.js';
-import { assertScenarioTotals, assertTotalsAgree, replayTotals, routeChangeRecords, totalsByPeerView, totalsText } from './lib/route-changes.js';
+import { assertScenarioTotals, assertTotalsAgree, replayTotals, routeChangeRecords, totalsByPeerView, totalsText, changedRoutePathChanges } from './lib/route-changes.js';
 
 const run = promisify(execFile);
 const ROUTER_AS = 65000;
@@ -328,35 +328,23 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
     const changedWasRejected = changed.filter((r) => rejectedByPolicy(original.get(r.prefix) as Route)).length;
     const acc1 = i1.length - rejected(i1);
     const acc2 = i2.length - rejected(i2);
-    const pathChanges = (n: number): object => ({
-      path_changes: n,
-      as_path_changes: n,
-      communities_changes: n,
-      large_communities_changes: n,
-      med_changes: n,
-      next_hop_changes: 0,
-      local_pref_changes: 0,
-      origin_changes: 0,
-      extended_communities_changes: 0,
-      other_changes: 0,
-    });
     const none = { duplicates: 0, unknown_withdrawals: 0, late_events: 0 };
     const [a1, a2] = neighbours.map((n) => n.address);
     assertScenarioTotals(aggregated, {
-      [`${a1}|adj_rib_in_pre`]: { announcements: i1.length + changed.length, new_routes: i1.length, ...pathChanges(changed.length), withdrawals: withdrawn.length, implicit_withdrawals: current[0].size, ...none },
+      [`${a1}|adj_rib_in_pre`]: { announcements: i1.length + changed.length, new_routes: i1.length, ...changedRoutePathChanges(changed.length), withdrawals: withdrawn.length, implicit_withdrawals: current[0].size, ...none },
       [`${a1}|adj_rib_in_post`]: {
         new_routes: acc1 + changedWasRejected,
-        ...pathChanges(changed.length - changedWasRejected),
+        ...changedRoutePathChanges(changed.length - changedWasRejected),
         withdrawals: withdrawn.length - rejected(withdrawn),
         implicit_withdrawals: accepted(0).length,
         ...none,
       },
-      [`${a2}|adj_rib_in_pre`]: { announcements: 2 * i2.length, new_routes: 2 * i2.length, ...pathChanges(0), withdrawals: 0, implicit_withdrawals: 2 * i2.length, ...none },
+      [`${a2}|adj_rib_in_pre`]: { announcements: 2 * i2.length, new_routes: 2 * i2.length, ...changedRoutePathChanges(0), withdrawals: 0, implicit_withdrawals: 2 * i2.length, ...none },
       // Withdrawals for a neighbour going down (see below).
-      [`${a2}|adj_rib_in_post`]: { announcements: 2 * acc2, new_routes: 2 * acc2, ...pathChanges(0), duplicates: 0, late_events: 0 },
+      [`${a2}|adj_rib_in_post`]: { announcements: 2 * acc2, new_routes: 2 * acc2, ...changedRoutePathChanges(0), duplicates: 0, late_events: 0 },
       ['0.0.0.0|loc_rib']: {
         new_routes: acc1 + changedWasRejected + 2 * acc2,
-        ...pathChanges(changed.length - changedWasRejected),
+        ...changedRoutePathChanges(changed.length - changedWasRejected),
         withdrawals: withdrawn.length - rejected(withdrawn) + acc2,
         implicit_withdrawals: locRib.size,
         ...none,

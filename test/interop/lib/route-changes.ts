@@ -5,12 +5,13 @@
  *  - against the scenario's own counts (what the neighbours announced, changed and withdrew),
  *    given by each scenario as the totals it knows per peer and view.
  *
- * Where the records come from: the route-change service (Kafka wiring around the aggregator) is
- * not in this branch, so `routeChangeRecords` runs the pure RouteChangeAggregator over the events
- * the scenario read back, in topic order per peer, as the service would. Once the service runs
- * beside the scenario (started like ScenarioPeerState), `routeChangeRecords` becomes reading its
- * `route_changes` topic: Collector.consume already reads every topic of the prefix, so it is
- * `return consumed.route_changes` with the topic added to `Consumed`; the checks stay as they are.
+ * Where the records come from: `routeChangeRecords` runs the route-changes service's aggregator
+ * (RouteChangeAggregator) over the events the scenario read back, in topic order per peer, as the
+ * service does, with one-hour windows. The service itself closes windows on event time, and these
+ * routers stamp their messages with their own clocks (FRR tens of minutes in the past), so its
+ * `route_changes` records would arrive only after a wait the scenario cannot afford. Reading them
+ * instead is `return consumed.route_changes` with the topic added to `Consumed` (Collector.consume
+ * already reads every topic of the prefix); the checks stay as they are.
  */
 import assert from 'node:assert/strict';
 import type { PeerDownEvent, RouteEvent } from '../../../services/events/model.js';
@@ -198,4 +199,23 @@ export function totalsText(totals: Map<string, Totals>): string {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, t]) => `${k}: ${COUNTERS.filter((c) => t[c] !== 0).map((c) => `${c}=${t[c]}`).join(' ')}`)
     .join('; ');
+}
+
+/**
+ * The path-change counters of `n` routes changed as lib/routes.ts changedRoute changes them: AS
+ * path, communities, large communities and MED, nothing else.
+ */
+export function changedRoutePathChanges(n: number): Partial<Totals> {
+  return {
+    path_changes: n,
+    as_path_changes: n,
+    communities_changes: n,
+    large_communities_changes: n,
+    med_changes: n,
+    next_hop_changes: 0,
+    local_pref_changes: 0,
+    origin_changes: 0,
+    extended_communities_changes: 0,
+    other_changes: 0,
+  };
 }
