@@ -358,7 +358,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       }
 
       t.diagnostic(`FRR scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
-      t.diagnostic(`FRR: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}`);
+      t.diagnostic(`FRR: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}; records the consumer was handed twice: ${evidence.consumed.redelivered}`);
       t.diagnostic(`FRR: ${evidence.dissected.length} BMP messages, ${evidence.packets.captured} packets; per type ${JSON.stringify(tshark.messagesPerType)}`);
       t.diagnostic(`FRR: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${announcedChecked} distinct announced prefixes per peer and view; ${withdrawn.length} withdrawals, ${changed.length} path changes; sessions ${sessionText}; early Peer Downs ${early.length}; max rejected stat n1 ${n1Rejected}`);
       t.diagnostic(`FRR route events per peer|view|action: ${JSON.stringify(routeCounts(rm))}`);

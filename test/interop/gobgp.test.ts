@@ -361,7 +361,7 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
 
     const counts = routeCounts(rm);
     t.diagnostic(`GoBGP scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
-    t.diagnostic(`GoBGP: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}`);
+    t.diagnostic(`GoBGP: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}; records the consumer was handed twice: ${evidence.consumed.redelivered}`);
     t.diagnostic(`GoBGP: ${evidence.dissected.length} BMP messages, ${evidence.packets.captured} packets; per type ${JSON.stringify(tshark.messagesPerType)}`);
     t.diagnostic(`GoBGP: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${announcedChecked} distinct announced prefixes per peer and view; ${withdrawn.length} withdrawals, ${changed.length} path changes; Peer Down reason ${down.reason_code}; last stats ${lastStats.join(' ')}`);
     t.diagnostic(`GoBGP route events per peer|view|action: ${JSON.stringify(counts)}`);

@@ -21,7 +21,15 @@ export interface RouterRecord {
   [field: string]: unknown;
 }
 
-export type Consumed = { [T in EventTopic]: EventByTopic[T][] } & { router: RouterRecord[] };
+export type Consumed = { [T in EventTopic]: EventByTopic[T][] } & {
+  router: RouterRecord[];
+  /**
+   * Records the consumer was handed again (same topic, partition and offset), counted once: a
+   * consumer-group rebalance on a loaded machine restarts from the last committed offset. They are
+   * not the pipeline's duplicates, which would have offsets of their own and fail the comparison.
+   */
+  redelivered: number;
+};
 
 export class Collector {
   private constructor(
@@ -73,6 +81,8 @@ export class Collector {
     const registry = createRegistry(registrySettings);
     const consumer: Consumer = kafka.consumer({ groupId: uniqueName('interop-check'), sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
     const out: Record<string, unknown[]> = {};
+    const seen = new Set<string>();
+    let redelivered = 0;
     const counts = (): string => Object.entries(out).map(([t, l]) => `${t}=${l.length}`).join(' ');
     await consumer.connect();
     try {
@@ -85,7 +95,15 @@ export class Collector {
           eachBatch: async ({ batch }) => {
             const topic = batch.topic.slice(this.prefix.length);
             const list = (out[topic] ??= []);
-            for (const message of batch.messages) list.push(await registry.decode(message.value as Buffer));
+            for (const message of batch.messages) {
+              const id = `${batch.topic}/${batch.partition}/${message.offset}`;
+              if (seen.has(id)) {
+                redelivered++;
+                continue;
+              }
+              seen.add(id);
+              list.push(await registry.decode(message.value as Buffer));
+            }
             if (!settling && complete()) {
               settling = true;
               clearTimeout(timer);
@@ -98,7 +116,7 @@ export class Collector {
       await consumer.disconnect();
     }
     for (const t of ['initiation', 'termination', 'peer_up', 'peer_down', 'route_monitoring', 'stats', 'route_mirroring', 'roft', 'errors', 'router']) out[t] ??= [];
-    return out as unknown as Consumed;
+    return { ...out, redelivered } as unknown as Consumed;
   }
 
   stop(): Promise<void> {
