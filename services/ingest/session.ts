@@ -11,7 +11,8 @@ import { BmpFramer } from '../codec/framer.js';
 import { bmpMessageTypeName } from '../codec/bmp/index.js';
 import { BmpSessionDecoder, type EventSink } from '../events/session-decoder.js';
 import type { EventByTopic, EventTopic } from '../events/model.js';
-import { encodeRecord, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+import { RouteMonitoringEncoder, encodeRecord, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
 import type { IngestMetrics } from './metrics.js';
@@ -38,6 +39,8 @@ export class RouterSession implements FlowOwner {
   private readonly framer: BmpFramer;
   private readonly decoder: BmpSessionDecoder;
   private readonly sink: EventSink;
+  /** Per session: successive route events of a session share peer header and path attributes. */
+  private readonly routeEncoder = new RouteMonitoringEncoder();
   private readonly log: Logger;
   private paused = false;
   private closed = false;
@@ -174,7 +177,10 @@ export class RouterSession implements FlowOwner {
       this.sysDescr = init.sys_descr;
     }
     if (topic === 'errors') this.env.metrics.decodeErrors.inc({ router: this.routerAddress });
-    const value = encodeRecord(topic, this.env.schemaId(topic), event as never);
+    const value =
+      topic === 'route_monitoring'
+        ? this.routeEncoder.encode(this.env.schemaId(topic), event as EventByTopic['route_monitoring'])
+        : encodeRecord(topic, this.env.schemaId(topic), event as never);
     this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value, timestamp: this.messageTime }, this);
     this.unflushedEvents.set(topic, (this.unflushedEvents.get(topic) ?? 0) + 1);
   }

@@ -66,4 +66,5 @@ export {
   type RibView,
   type ValueFormat,
 } from './topics.js';
+export { ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder } from './route-monitoring-encoder.js';
 export { addedFieldsWithoutDefault, backwardCompatibilityProblems, newestReleased, releasedVersions, type ReleasedVersion } from './compatibility.js';

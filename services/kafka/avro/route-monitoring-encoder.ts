@@ -1,0 +1,499 @@
+/**
+ * Route Monitoring records in the Confluent wire format, the same octets as encodeRecord writes
+ * (a unit test holds them equal), made faster by reusing the encoded parts that repeat.
+ *
+ * A route event is one prefix of an UPDATE, and an UPDATE usually announces several prefixes with
+ * the same path attributes, from a peer whose header repeats in every message. The Avro binary
+ * encoding of a record is the concatenation of its fields' encodings, in schema order, with
+ * nothing in between (Avro 1.11 specification, "Binary Encoding": records); so a run of fields
+ * can be encoded once and its octets copied into every record that has the same values there:
+ *
+ *   router_address | sequence | peer header | action..family | prefix..raw_nlri | path attributes | the rest
+ *   (cached)         (written)  (cached)      (cached)         (written)          (cached)          (cached when null)
+ *
+ * A cached run is reused only when every field of it equals, value for value, what it was encoded
+ * from (arrays compared element by element against a copy taken then, so an event whose arrays
+ * were changed in place is never written with stale octets). The NLRI fields (prefix, path id,
+ * RD, labels, raw NLRI) differ from event to event: for a plain IP prefix they are written here
+ * directly (no RD, no labels, no raw NLRI, a short prefix text), otherwise by avsc. At start the
+ * direct writing is checked against avsc's on sample events; any difference turns the reuse off.
+ *
+ * The encoder knows the field order of schemas/route_monitoring.avsc. When the schema's fields are
+ * not the ones listed here (a field added), it encodes every record with encodeRecord, correct
+ * but without the reuse; a unit test fails then, so that the lists here are brought up to date.
+ */
+import avro from 'avsc';
+import type { Type } from 'avsc';
+import type { AsPathHop, RouteEvent } from '../../events/model.js';
+import { typeFor } from './schemas.js';
+import { WIRE_HEADER_LENGTH, WIRE_MAGIC, encodeRecord } from './wire.js';
+
+const ROUTER_FIELDS = ['router_address'] as const;
+const SEQUENCE_FIELDS = ['sequence'] as const;
+const PEER_FIELDS = [
+  'peer_type',
+  'peer_type_code',
+  'peer_distinguisher',
+  'peer_address',
+  'peer_as',
+  'peer_bgp_id',
+  'is_post_policy',
+  'is_adj_rib_out',
+  'is_loc_rib_filtered',
+  'is_as2',
+  'bmp_timestamp',
+  'table_name',
+] as const;
+/** What kind of route: the same for every prefix of an UPDATE's block. */
+const ROUTE_KIND_FIELDS = ['action', 'afi', 'safi', 'family'] as const;
+/** Which route: different for every event. */
+const NLRI_FIELDS = ['prefix', 'path_id', 'rd', 'labels', 'raw_nlri'] as const;
+const ATTRIBUTE_FIELDS = [
+  'origin',
+  'as_path',
+  'next_hop',
+  'med',
+  'local_pref',
+  'atomic_aggregate',
+  'aggregator_as',
+  'aggregator_address',
+  'communities',
+  'large_communities',
+  'extended_communities',
+  'originator_id',
+  'cluster_list',
+  'aigp',
+  'otc',
+  'unknown_attributes',
+] as const;
+/** decoded_without_peer_up, then the fields that are null on all but a few families' routes. */
+const REST_FIELDS = [
+  'decoded_without_peer_up',
+  'evpn',
+  'vpls',
+  'mvpn',
+  'rt_constraint',
+  'flowspec',
+  'path_status',
+  'path_reason',
+  'bgp_ls',
+  'sr_policy',
+  'bgp_ls_attribute',
+  'prefix_sid',
+  'tunnel_encapsulation',
+] as const;
+
+/** The field order the encoder is written for. */
+export const ROUTE_MONITORING_FIELD_ORDER: readonly string[] = [
+  ...ROUTER_FIELDS,
+  ...SEQUENCE_FIELDS,
+  ...PEER_FIELDS,
+  ...ROUTE_KIND_FIELDS,
+  ...NLRI_FIELDS,
+  ...ATTRIBUTE_FIELDS,
+  ...REST_FIELDS,
+];
+
+interface RecordField {
+  name: string;
+  type: Type;
+}
+
+/** A record type of some consecutive fields of `full`: its encoding is those fields' octets. */
+function runType(full: Type, names: readonly string[], label: string): Type {
+  const fields = (full as unknown as { fields: RecordField[] }).fields.filter((f) => names.includes(f.name));
+  // Field types are the full schema's Type instances (named types stay defined once).
+  return avro.Type.forSchema({ type: 'record', name: `RouteMonitoring${label}`, fields: fields.map((f) => ({ name: f.name, type: f.type })) } as never, {
+    wrapUnions: false,
+  });
+}
+
+/** The path attribute values a cached encoding was made from (arrays copied). */
+interface AttributeSnapshot {
+  origin: RouteEvent['origin'];
+  asns: number[];
+  segments: AsPathHop['segment'][];
+  next_hop: string | null;
+  med: number | null;
+  local_pref: number | null;
+  atomic_aggregate: boolean;
+  aggregator_as: number | null;
+  aggregator_address: string | null;
+  communities: string[];
+  large_communities: string[];
+  extended_communities: string[];
+  originator_id: string | null;
+  cluster_list: string[];
+  aigp: number | null;
+  otc: number | null;
+  unknown_attributes: string[];
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameAsPath(path: readonly AsPathHop[], asns: readonly number[], segments: readonly string[]): boolean {
+  const n = path.length;
+  if (n !== asns.length) return false;
+  for (let i = 0; i < n; i++) {
+    const hop = path[i];
+    if (hop.asn !== asns[i] || hop.segment !== segments[i]) return false;
+  }
+  return true;
+}
+
+function sameAttributes(e: RouteEvent, s: AttributeSnapshot): boolean {
+  return (
+    e.origin === s.origin &&
+    e.next_hop === s.next_hop &&
+    e.med === s.med &&
+    e.local_pref === s.local_pref &&
+    e.atomic_aggregate === s.atomic_aggregate &&
+    e.aggregator_as === s.aggregator_as &&
+    e.aggregator_address === s.aggregator_address &&
+    e.originator_id === s.originator_id &&
+    e.aigp === s.aigp &&
+    e.otc === s.otc &&
+    sameAsPath(e.as_path, s.asns, s.segments) &&
+    sameStrings(e.communities, s.communities) &&
+    sameStrings(e.large_communities, s.large_communities) &&
+    sameStrings(e.extended_communities, s.extended_communities) &&
+    sameStrings(e.cluster_list, s.cluster_list) &&
+    sameStrings(e.unknown_attributes, s.unknown_attributes)
+  );
+}
+
+function attributeSnapshot(e: RouteEvent): AttributeSnapshot {
+  return {
+    origin: e.origin,
+    asns: e.as_path.map((h) => h.asn),
+    segments: e.as_path.map((h) => h.segment),
+    next_hop: e.next_hop,
+    med: e.med,
+    local_pref: e.local_pref,
+    atomic_aggregate: e.atomic_aggregate,
+    aggregator_as: e.aggregator_as,
+    aggregator_address: e.aggregator_address,
+    communities: [...e.communities],
+    large_communities: [...e.large_communities],
+    extended_communities: [...e.extended_communities],
+    originator_id: e.originator_id,
+    cluster_list: [...e.cluster_list],
+    aigp: e.aigp,
+    otc: e.otc,
+    unknown_attributes: [...e.unknown_attributes],
+  };
+}
+
+/** The peer header values a cached encoding was made from. */
+type PeerSnapshot = Pick<RouteEvent, (typeof PEER_FIELDS)[number]>;
+
+function samePeer(e: RouteEvent, s: PeerSnapshot): boolean {
+  return (
+    e.peer_address === s.peer_address &&
+    e.bmp_timestamp === s.bmp_timestamp &&
+    e.is_post_policy === s.is_post_policy &&
+    e.peer_type === s.peer_type &&
+    e.peer_type_code === s.peer_type_code &&
+    e.peer_distinguisher === s.peer_distinguisher &&
+    e.peer_as === s.peer_as &&
+    e.peer_bgp_id === s.peer_bgp_id &&
+    e.is_adj_rib_out === s.is_adj_rib_out &&
+    e.is_loc_rib_filtered === s.is_loc_rib_filtered &&
+    e.is_as2 === s.is_as2 &&
+    e.table_name === s.table_name
+  );
+}
+
+function peerSnapshot(e: RouteEvent): PeerSnapshot {
+  return {
+    peer_type: e.peer_type,
+    peer_type_code: e.peer_type_code,
+    peer_distinguisher: e.peer_distinguisher,
+    peer_address: e.peer_address,
+    peer_as: e.peer_as,
+    peer_bgp_id: e.peer_bgp_id,
+    is_post_policy: e.is_post_policy,
+    is_adj_rib_out: e.is_adj_rib_out,
+    is_loc_rib_filtered: e.is_loc_rib_filtered,
+    is_as2: e.is_as2,
+    bmp_timestamp: e.bmp_timestamp,
+    table_name: e.table_name,
+  };
+}
+
+/** Every field after the path attributes is null (decoded_without_peer_up aside): the usual case. */
+function restIsNull(e: RouteEvent): boolean {
+  return (
+    e.evpn === null &&
+    e.vpls === null &&
+    e.mvpn === null &&
+    e.rt_constraint === null &&
+    e.flowspec === null &&
+    e.path_status === null &&
+    e.path_reason === null &&
+    e.bgp_ls === null &&
+    e.sr_policy === null &&
+    e.bgp_ls_attribute === null &&
+    e.prefix_sid === null &&
+    e.tunnel_encapsulation === null
+  );
+}
+
+interface Parts {
+  reusesParts: boolean;
+  /** Whether the direct NLRI writing was compared with avsc's yet. */
+  nlriChecked: boolean;
+  routerType: Type;
+  peerType: Type;
+  kindType: Type;
+  nlriType: Type;
+  attributeType: Type;
+  restType: Type;
+  nullRest: [Buffer, Buffer];
+}
+
+/** The run types, made once per process (every session's encoder uses them). */
+let sharedParts: Parts | null = null;
+
+function makeParts(): Parts {
+  const full = typeFor('route_monitoring');
+  const names = (full as unknown as { fields: RecordField[] }).fields.map((f) => f.name);
+  const restType = runType(full, REST_FIELDS, 'RestFields');
+  const nullRest = (guessed: boolean): Buffer =>
+    restType.toBuffer(Object.fromEntries(REST_FIELDS.map((n) => [n, n === 'decoded_without_peer_up' ? guessed : null])));
+  return {
+    nlriChecked: false,
+    reusesParts: names.length === ROUTE_MONITORING_FIELD_ORDER.length && names.every((n, i) => n === ROUTE_MONITORING_FIELD_ORDER[i]),
+    routerType: runType(full, ROUTER_FIELDS, 'RouterFields'),
+    peerType: runType(full, PEER_FIELDS, 'PeerFields'),
+    kindType: runType(full, ROUTE_KIND_FIELDS, 'RouteKindFields'),
+    nlriType: runType(full, NLRI_FIELDS, 'NlriFields'),
+    attributeType: runType(full, ATTRIBUTE_FIELDS, 'AttributeFields'),
+    restType,
+    nullRest: [nullRest(false), nullRest(true)],
+  };
+}
+
+/** Thrown internally when the scratch buffer is too small; the record is then encoded again. */
+const NO_ROOM = Symbol('no room');
+
+/**
+ * Encodes route_monitoring records for one stream of events (a router session: its successive
+ * events share the most). Not shared between sessions: the cache is the last event's values.
+ */
+export class RouteMonitoringEncoder {
+  private reuse: boolean;
+  private scratch = Buffer.allocUnsafe(16 * 1024);
+  /** Where a changed run is encoded before it is copied out (scratch holds the record meanwhile). */
+  private partScratch = Buffer.allocUnsafe(16 * 1024);
+  private readonly routerType: Type;
+  private readonly peerType: Type;
+  private readonly kindType: Type;
+  private readonly nlriType: Type;
+  private readonly attributeType: Type;
+  private readonly restType: Type;
+  private routerAddress: string | null = null;
+  private routerBytes: Buffer = Buffer.alloc(0);
+  private kind: Pick<RouteEvent, (typeof ROUTE_KIND_FIELDS)[number]> | null = null;
+  private kindBytes: Buffer = Buffer.alloc(0);
+  private peer: PeerSnapshot | null = null;
+  private peerBytes: Buffer = Buffer.alloc(0);
+  private attributes: AttributeSnapshot | null = null;
+  private attributeBytes: Buffer = Buffer.alloc(0);
+  /** The rest's octets when every field of it is null: decoded_without_peer_up false, true. */
+  private readonly nullRest: [Buffer, Buffer];
+
+  constructor() {
+    const parts = (sharedParts ??= makeParts());
+    this.reuse = parts.reusesParts;
+    this.routerType = parts.routerType;
+    this.peerType = parts.peerType;
+    this.kindType = parts.kindType;
+    this.nlriType = parts.nlriType;
+    this.attributeType = parts.attributeType;
+    this.restType = parts.restType;
+    this.nullRest = parts.nullRest;
+    if (parts.reusesParts && !parts.nlriChecked) {
+      parts.nlriChecked = true;
+      parts.reusesParts = this.nlriWritingAgrees();
+      this.reuse = parts.reusesParts;
+    }
+  }
+
+  /**
+   * False when the schema's fields are not the ones this encoder knows, or the direct NLRI
+   * writing disagrees with avsc: every record then goes to encodeRecord.
+   */
+  get reusesParts(): boolean {
+    return this.reuse;
+  }
+
+  /** Direct NLRI writing gives avsc's octets for sample routes (run once per process). */
+  private nlriWritingAgrees(): boolean {
+    const samples = [
+      { prefix: '192.0.2.0/24', path_id: null },
+      { prefix: '2001:db8:ffff:ffff:ffff:ffff:ffff:0/112', path_id: 4294967295 },
+      { prefix: null, path_id: 0 },
+      { prefix: 'é/8', path_id: 2 ** 40 },
+    ];
+    return samples.every((sample) => {
+      const e = { ...sample, rd: null, labels: [], raw_nlri: null } as unknown as RouteEvent;
+      const end = this.writeNlri(e, 0);
+      return this.scratch.subarray(0, end).equals(this.nlriType.toBuffer(e));
+    });
+  }
+
+  /** The record in the Confluent wire format with `schemaId`; throws InvalidRecordError as encodeRecord does. */
+  encode(schemaId: number, event: RouteEvent): Buffer {
+    if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
+    if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff) {
+      throw new RangeError(`schema id must be an integer in 0..4294967295, not ${schemaId}`);
+    }
+    let end: number;
+    try {
+      for (;;) {
+        try {
+          end = this.encodeBody(event);
+          break;
+        } catch (err) {
+          if (err !== NO_ROOM) throw err;
+          this.scratch = Buffer.allocUnsafe(this.scratch.length * 2);
+        }
+      }
+    } catch {
+      // Not a valid record: encodeRecord names the fields at fault.
+      this.forget();
+      return encodeRecord('route_monitoring', schemaId, event);
+    }
+    const out = Buffer.allocUnsafe(end);
+    out[0] = WIRE_MAGIC;
+    out.writeUInt32BE(schemaId, 1);
+    this.scratch.copy(out, WIRE_HEADER_LENGTH, WIRE_HEADER_LENGTH, end);
+    return out;
+  }
+
+  /** Writes the Avro body after the wire header into scratch; returns its end. */
+  private encodeBody(e: RouteEvent): number {
+    let pos = WIRE_HEADER_LENGTH;
+    if (e.router_address !== this.routerAddress) {
+      this.routerBytes = this.encodeCopy(this.routerType, e);
+      this.routerAddress = e.router_address;
+    }
+    pos = this.put(this.routerBytes, pos);
+    pos = this.writeLong(e.sequence, pos);
+    if (this.peer === null || !samePeer(e, this.peer)) {
+      this.peerBytes = this.encodeCopy(this.peerType, e);
+      this.peer = peerSnapshot(e);
+    }
+    pos = this.put(this.peerBytes, pos);
+    const kind = this.kind;
+    if (kind === null || e.action !== kind.action || e.afi !== kind.afi || e.safi !== kind.safi || e.family !== kind.family) {
+      this.kindBytes = this.encodeCopy(this.kindType, e);
+      this.kind = { action: e.action, afi: e.afi, safi: e.safi, family: e.family };
+    }
+    pos = this.put(this.kindBytes, pos);
+    pos = this.writeNlri(e, pos);
+    if (this.attributes === null || !sameAttributes(e, this.attributes)) {
+      this.attributeBytes = this.encodeCopy(this.attributeType, e);
+      this.attributes = attributeSnapshot(e);
+    }
+    pos = this.put(this.attributeBytes, pos);
+    if (restIsNull(e)) {
+      if (typeof e.decoded_without_peer_up !== 'boolean') throw new TypeError('decoded_without_peer_up is not a boolean');
+      pos = this.put(this.nullRest[e.decoded_without_peer_up ? 1 : 0], pos);
+    } else {
+      pos = this.encodeInto(this.restType, e, pos);
+    }
+    return pos;
+  }
+
+  private forget(): void {
+    this.routerAddress = null;
+    this.kind = null;
+    this.peer = null;
+    this.attributes = null;
+  }
+
+  /**
+   * prefix, path_id, rd, labels, raw_nlri. A plain IP route (prefix text under 64 octets, no RD,
+   * labels or raw NLRI) is written directly: union branch index (0 null, 1 the value), the
+   * string's length and UTF-8 octets, the path id as a long, an empty array (block count 0).
+   */
+  private writeNlri(e: RouteEvent, pos: number): number {
+    const prefix = e.prefix;
+    const pathId = e.path_id;
+    if (
+      e.rd !== null ||
+      e.raw_nlri !== null ||
+      e.labels.length !== 0 ||
+      (prefix !== null && (typeof prefix !== 'string' || prefix.length >= 64)) ||
+      (pathId !== null && !(Number.isSafeInteger(pathId) && pathId >= 0))
+    ) {
+      return this.encodeInto(this.nlriType, e, pos);
+    }
+    // Room for the longest case: 1 + 1 + 63 * 3 (prefix) + 1 + 10 (path id) + 3.
+    if (pos + 205 > this.scratch.length) throw NO_ROOM;
+    const buf = this.scratch;
+    if (prefix === null) {
+      buf[pos++] = 0;
+    } else {
+      buf[pos] = 2;
+      const written = buf.write(prefix, pos + 2, 'utf8');
+      if (written >= 64) return this.encodeInto(this.nlriType, e, pos);
+      buf[pos + 1] = written * 2;
+      pos += 2 + written;
+    }
+    if (pathId === null) {
+      buf[pos++] = 0;
+    } else {
+      buf[pos++] = 2;
+      pos = this.writeLong(pathId, pos);
+    }
+    buf[pos++] = 0; // rd: null
+    buf[pos++] = 0; // labels: no items
+    buf[pos++] = 0; // raw_nlri: null
+    return pos;
+  }
+
+  /** The octets of `type`'s fields of `e`, as a buffer of their own (made only when the values change). */
+  private encodeCopy(type: Type, e: RouteEvent): Buffer {
+    let end = type.encode(e, this.partScratch, 0);
+    while (end < 0) {
+      this.partScratch = Buffer.allocUnsafe(Math.max(this.partScratch.length * 2, this.partScratch.length - end));
+      end = type.encode(e, this.partScratch, 0);
+    }
+    return Buffer.from(this.partScratch.subarray(0, end));
+  }
+
+  private encodeInto(type: Type, e: RouteEvent, pos: number): number {
+    const end = type.encode(e, this.scratch, pos);
+    if (end < 0) throw NO_ROOM;
+    return end;
+  }
+
+  private put(bytes: Buffer, pos: number): number {
+    const end = pos + bytes.length;
+    if (end > this.scratch.length) throw NO_ROOM;
+    this.scratch.set(bytes, pos);
+    return end;
+  }
+
+  /** An Avro long (zig-zag varint); the sequence number is a non-negative integer below 2^53. */
+  private writeLong(n: number, pos: number): number {
+    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`sequence is not a non-negative integer: ${n}`);
+    if (pos + 10 > this.scratch.length) throw NO_ROOM;
+    const buf = this.scratch;
+    let z = n * 2;
+    while (z >= 0x80) {
+      buf[pos++] = (z % 0x80) | 0x80;
+      z = Math.floor(z / 0x80);
+    }
+    buf[pos++] = z;
+    return pos;
+  }
+}

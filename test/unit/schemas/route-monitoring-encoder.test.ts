@@ -1,0 +1,119 @@
+/**
+ * RouteMonitoringEncoder writes the same octets as encodeRecord for every route event: those of
+ * every capture of the test data (each family, each BMP version), of the synthetic full table,
+ * of the schema fixtures, and events changed in place after being encoded once (the reuse of
+ * encoded runs must never hand out stale octets).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeStream, openInput } from '../../../services/cli/decode.js';
+import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
+import { BmpFramer } from '../../../services/codec/framer.js';
+import type { RouteEvent } from '../../../services/events/model.js';
+import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
+import { fullTableDump } from '../../../bench/full-table.js';
+import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
+import { FIXTURES } from './fixtures.js';
+
+const SCHEMA_ID = 0x00abcdef;
+
+/** Encodes `events` in order with one encoder; fails at the first record that differs from encodeRecord's. */
+function assertSameOctets(events: readonly RouteEvent[], label: string): number {
+  const encoder = new RouteMonitoringEncoder();
+  events.forEach((e, i) => {
+    const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
+    const actual = encoder.encode(SCHEMA_ID, e);
+    if (!actual.equals(expected)) assert.fail(`${label}: event ${i} (${e.family} ${e.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
+  });
+  return events.length;
+}
+
+describe('RouteMonitoringEncoder', () => {
+  test('knows the field order of schemas/route_monitoring.avsc (else it would not reuse anything)', () => {
+    const fields = (typeFor('route_monitoring') as unknown as { fields: Array<{ name: string }> }).fields.map((f) => f.name);
+    assert.deepEqual(fields, ROUTE_MONITORING_FIELD_ORDER, 'update the field lists of route-monitoring-encoder.ts');
+    assert.equal(new RouteMonitoringEncoder().reusesParts, true);
+  });
+
+  test('the schema fixtures', () => {
+    assertSameOctets([FIXTURES.route_monitoring.full, FIXTURES.route_monitoring.minimal, FIXTURES.route_monitoring.full] as RouteEvent[], 'fixtures');
+  });
+
+  test('the synthetic full table, plain and ADD-PATH', () => {
+    for (const addPath of [false, true]) {
+      const events: RouteEvent[] = [];
+      const framer = new BmpFramer();
+      const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
+      for (const chunk of fullTableDump({ prefixesV4: 3000, prefixesV6: 1000, peers: 3, addPath, chunkSize: 64 * 1024 })) {
+        framer.push(chunk);
+        for (let item = framer.next(); item !== null; item = framer.next()) {
+          assert.equal(item.kind, 'message');
+          if (item.kind === 'message') decoder.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && events.push(ev as RouteEvent));
+        }
+      }
+      assert.ok(assertSameOctets(events, `full table addPath=${addPath}`) > 4000);
+    }
+  });
+
+  test('every capture of the test data', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {
+    let total = 0;
+    const families = new Set<string>();
+    for (const file of readdirSync(BMP_CAPTURE_DIR).filter((f) => /\.(pcap|pcapng|bmp)$/.test(f))) {
+      const events: RouteEvent[] = [];
+      for (const input of await openInput(join(BMP_CAPTURE_DIR, file), '0.0.0.0')) {
+        await decodeStream(input, (topic, ev) => {
+          if (topic === 'route_monitoring') events.push(ev as RouteEvent);
+        });
+      }
+      for (const e of events) families.add(e.family);
+      total += assertSameOctets(events, file);
+    }
+    assert.ok(total > 10_000, `${total} route events`);
+    for (const f of ['ipv4_unicast', 'ipv6_unicast', 'vpnv4_unicast', 'evpn', 'vpls']) assert.ok(families.has(f), `captures hold ${f} routes: ${[...families].join(' ')}`);
+  });
+
+  test('arrays and fields changed in place after a record was written are written anew', () => {
+    const encoder = new RouteMonitoringEncoder();
+    const full = FIXTURES.route_monitoring.full as RouteEvent;
+    const e: RouteEvent = { ...full, as_path: full.as_path.map((h) => ({ ...h })), communities: [...full.communities] };
+    const check = (what: string): void => assert.ok(encoder.encode(SCHEMA_ID, e).equals(encodeRecord('route_monitoring', SCHEMA_ID, e)), what);
+    check('first');
+    e.communities.push('65000:99');
+    check('a community pushed');
+    e.as_path[0].asn += 1;
+    check('an AS path hop changed');
+    e.as_path[0].segment = e.as_path[0].segment === 'set' ? 'sequence' : 'set';
+    check('a hop segment changed');
+    (e as { peer_as: number }).peer_as += 1;
+    check('the peer AS changed');
+    (e as { router_address: string }).router_address = '198.51.100.9';
+    check('the router changed');
+    e.sequence += 1;
+    e.prefix = '203.0.113.0/24';
+    check('the route changed');
+    e.evpn = null;
+    e.decoded_without_peer_up = !e.decoded_without_peer_up;
+    check('the rest changed');
+  });
+
+  test('an invalid record is refused with the path of the mismatch, and the next valid one is right', () => {
+    const encoder = new RouteMonitoringEncoder();
+    const good = FIXTURES.route_monitoring.full as RouteEvent;
+    const bad = { ...good, communities: [42] } as unknown as RouteEvent;
+    assert.throws(() => encoder.encode(SCHEMA_ID, bad), (err: unknown) => err instanceof InvalidRecordError && err.paths.includes('communities.0'));
+    assert.throws(() => encoder.encode(SCHEMA_ID, { ...good, sequence: 1.5 }), InvalidRecordError);
+    const negative = { ...good, sequence: -1 };
+    assert.ok(encoder.encode(SCHEMA_ID, negative).equals(encodeRecord('route_monitoring', SCHEMA_ID, negative)), 'a negative long as encodeRecord writes it');
+    assert.ok(encoder.encode(SCHEMA_ID, good).equals(encodeRecord('route_monitoring', SCHEMA_ID, good)));
+    assert.throws(() => encoder.encode(-1, good), RangeError);
+  });
+
+  test('records far larger than the scratch buffer', () => {
+    const big = { ...(FIXTURES.route_monitoring.full as RouteEvent) };
+    big.communities = Array.from({ length: 20_000 }, (_, i) => `65000:${i}`);
+    big.unknown_attributes = ['x'.repeat(70_000)];
+    assertSameOctets([big, big, FIXTURES.route_monitoring.minimal as RouteEvent, big], 'big');
+  });
+});
