@@ -132,6 +132,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       /** Waits until bgpd has accepted exactly what the policy lets through from each neighbour. */
       const converged = async (what: string): Promise<void> => {
         let last = '';
+        s.step(`waiting for convergence: ${what}`);
         await waitFor(
           () => `${what}: bgpd state ${last}; ${bgpd.output().slice(-1500)}`,
           async () => {
@@ -151,6 +152,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       };
 
       // 1. Both neighbours up, announcing everything.
+      s.step('starting the neighbours and announcing');
       for (let i = 0; i < neighbours.length; i++) {
         await neighbours[i].start(s.group);
         await neighbours[i].announce([...current[i].values()]);
@@ -183,8 +185,10 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
 
       // 4. The BMP target removed: FRR closes the session (no Termination in 8.4).
       await vtysh('configure terminal', `router bgp ${ROUTER_AS}`, 'no bmp targets collector');
+      s.step('waiting for the BMP session to close');
       await waitSessionClosed(s);
       const scenarioSeconds = (Date.now() - began) / 1000;
+      s.step('stopping the routers');
       for (const n of neighbours) await n.stop(s.group);
       await s.group.stop(bgpd);
 
@@ -296,6 +300,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
 
       // The peer-state service's state at the end: the neighbours as the scenario left them (n2
       // up again after its shutdown), the router as the closed session left it.
+      s.step('peer-state checks');
       const state = await s.peerState.settled(consumed);
       const peerState = checkPeerState(state, consumed, {
         sysName: SYS_NAME,
@@ -358,7 +363,7 @@ test('FRR sends BMP (pre-policy, post-policy, mirroring, stats) to the pipeline;
       }
 
       t.diagnostic(`FRR scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
-      t.diagnostic(`FRR: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}; records the consumer was handed twice: ${evidence.consumed.redelivered}`);
+      t.diagnostic(`FRR: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}; records the consumer was handed twice: ${evidence.consumed.redelivered}; BMP streams ${evidence.stream.streams}, ${evidence.stream.bytes} octets, ${evidence.stream.duplicateBytes} captured twice (retransmissions)`);
       t.diagnostic(`FRR: ${evidence.dissected.length} BMP messages, ${evidence.packets.captured} packets; per type ${JSON.stringify(tshark.messagesPerType)}`);
       t.diagnostic(`FRR: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${announcedChecked} distinct announced prefixes per peer and view; ${withdrawn.length} withdrawals, ${changed.length} path changes; sessions ${sessionText}; early Peer Downs ${early.length}; max rejected stat n1 ${n1Rejected}`);
       t.diagnostic(`FRR route events per peer|view|action: ${JSON.stringify(routeCounts(rm))}`);

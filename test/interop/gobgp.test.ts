@@ -141,6 +141,7 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
       const wantLocRib = { ipv4: 0, ipv6: 0 };
       for (let i = 0; i < plans.length; i++) for (const r of accepted(i)) wantLocRib[r.prefix.includes(':') ? 'ipv6' : 'ipv4']++;
       let last = '';
+      s.step(`waiting for convergence: ${what}`);
       await waitFor(
         () => `${what}: gobgpd state ${last}; ${gobgpd.output().slice(-1500)}`,
         async () => {
@@ -161,6 +162,7 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
     };
 
     // 1. Both neighbours up, announcing everything.
+    s.step('starting the neighbours and announcing');
     for (let i = 0; i < neighbours.length; i++) {
       await neighbours[i].start(s.group);
       await neighbours[i].announce([...current[i].values()]);
@@ -195,8 +197,10 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
       500,
     );
     await gobgp('bmp', 'del', `127.0.0.1:${s.collector.bmpPort}`);
+    s.step('waiting for the BMP session to close');
     await waitSessionClosed(s);
     const scenarioSeconds = (Date.now() - began) / 1000;
+    s.step('stopping the routers');
     for (const n of neighbours) await n.stop(s.group);
     await s.group.stop(gobgpd);
 
@@ -304,6 +308,7 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
     // The peer-state service's state at the end: the neighbours as the scenario left them (n2
     // up again after its flap), the router as the Termination left it. GoBGP sends no End-of-RIB
     // without graceful restart (real-senders.md), so every initial dump stays in progress.
+    s.step('peer-state checks');
     const state = await s.peerState.settled(consumed);
     const peerState = checkPeerState(state, consumed, {
       sysName: SYS_NAME,
@@ -361,7 +366,7 @@ test('GoBGP sends BMP (pre-policy, post-policy, Loc-RIB, stats) to the pipeline;
 
     const counts = routeCounts(rm);
     t.diagnostic(`GoBGP scenario ${scenarioSeconds.toFixed(1)} s, with checks ${((Date.now() - began) / 1000).toFixed(1)} s`);
-    t.diagnostic(`GoBGP: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}; records the consumer was handed twice: ${evidence.consumed.redelivered}`);
+    t.diagnostic(`GoBGP: tshark ${evidence.tsharkMs} ms, reading the topics back ${evidence.kafkaMs} ms; frames with known tshark bugs: ${evidence.tsharkBugFrames}; records the consumer was handed twice: ${evidence.consumed.redelivered}; BMP streams ${evidence.stream.streams}, ${evidence.stream.bytes} octets, ${evidence.stream.duplicateBytes} captured twice (retransmissions)`);
     t.diagnostic(`GoBGP: ${evidence.dissected.length} BMP messages, ${evidence.packets.captured} packets; per type ${JSON.stringify(tshark.messagesPerType)}`);
     t.diagnostic(`GoBGP: ${tshark.routeEvents} route events equal to tshark's; ${routesCompared} routes compared in rebuilt RIB views; ${announcedChecked} distinct announced prefixes per peer and view; ${withdrawn.length} withdrawals, ${changed.length} path changes; Peer Down reason ${down.reason_code}; last stats ${lastStats.join(' ')}`);
     t.diagnostic(`GoBGP route events per peer|view|action: ${JSON.stringify(counts)}`);

@@ -32,6 +32,11 @@ export class ProcessGroup {
     process.on('exit', this.onExit);
   }
 
+  /** The processes still running, each with the end of its output (for a report on a stall). */
+  describeRunning(tail = 600): string {
+    return [...this.running.values()].map((t) => `${t.name} (pid ${t.pid}): ...${t.output().slice(-tail)}`).join('\n') || 'none';
+  }
+
   start(name: string, command: string, args: string[], env: Record<string, string> = {}): Tracked {
     const logPath = join(this.dir, `${name}.log`);
     const log: WriteStream = createWriteStream(logPath);

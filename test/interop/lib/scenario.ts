@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerUpEvent } from '../../../services/events/model.js';
 import { Collector, type Consumed } from './collector.js';
+import { writeCleanCapture } from './clean-capture.js';
 import { assertSameMultiset, dissectedRouteKeys, eventKey } from './checks.js';
 import { ProcessGroup, waitFor } from './processes.js';
 import { ScenarioPeerState } from './peer-state.js';
@@ -26,7 +27,15 @@ export interface Scenario {
   /** A random 127.X.Y.0/24 block for this run's BGP speakers: .1 the router, .2... neighbours. */
   loopbackBlock: string;
   startedAt: number;
+  /** Names the step the scenario is at: reported, with the running processes, if it stalls. */
+  step(name: string): void;
 }
+
+/**
+ * After this long a scenario prints where it is (its tests time out at 240 s; the runner's
+ * timeout report says nothing of the step that hung).
+ */
+const STALL_REPORT_MS = 200_000;
 
 /** Sets up a scenario, runs `body`, and always stops every process and removes the directory. */
 export async function withScenario(name: string, tcpdump: string, body: (s: Scenario) => Promise<void>): Promise<void> {
@@ -34,14 +43,26 @@ export async function withScenario(name: string, tcpdump: string, body: (s: Scen
   const group = new ProcessGroup(dir);
   let collector: Collector | null = null;
   let peerState: ScenarioPeerState | null = null;
+  let step = 'starting the collector';
+  let stepAt = Date.now();
+  const stall = setTimeout(() => {
+    console.error(`interop ${name}: still at step "${step}" after ${Math.round((Date.now() - stepAt) / 1000)} s; running processes:\n${group.describeRunning()}`);
+  }, STALL_REPORT_MS);
+  stall.unref();
   try {
     collector = await Collector.start(name);
     peerState = await ScenarioPeerState.start(collector.prefix, name);
     const capture = await LoopbackCapture.start(group, tcpdump, join(dir, 'bmp.pcap'), collector.bmpPort);
     const x = 64 + Math.floor(Math.random() * 64);
     const y = 1 + Math.floor(Math.random() * 250);
-    await body({ name, dir, group, collector, peerState, capture, loopbackBlock: `127.${x}.${y}`, startedAt: Date.now() });
+    const setStep = (next: string): void => {
+      step = next;
+      stepAt = Date.now();
+    };
+    await body({ name, dir, group, collector, peerState, capture, loopbackBlock: `127.${x}.${y}`, startedAt: Date.now(), step: setStep });
+    setStep('stopping');
   } finally {
+    clearTimeout(stall);
     await group.stopAll();
     await peerState?.stop();
     await collector?.stop();
@@ -65,6 +86,8 @@ export interface Evidence {
   /** BMP messages per type number, as tshark counted them. */
   tsharkTypes: Record<string, number>;
   packets: { captured: number; dropped: number };
+  /** The BMP streams as reassembled from the capture (what tshark dissected: see clean-capture.ts). */
+  stream: { streams: number; bytes: number; duplicateBytes: number };
   /** Frames tshark called malformed because of its known bugs (see unexplainedMalformed). */
   tsharkBugFrames: number;
   /** How long tshark and reading the topics back took. */
@@ -74,10 +97,16 @@ export interface Evidence {
 
 /** Stops the capture, dissects it, and reads the topics back until they hold what tshark saw. */
 export async function gatherEvidence(s: Scenario, tshark: string): Promise<Evidence> {
+  s.step('stopping the capture');
   const packets = await s.capture.stop(s.group);
   assert.equal(packets.dropped, 0, 'tcpdump dropped packets: the comparison would be meaningless');
   const t0 = Date.now();
-  const { messages: dissected, malformed } = await dissectBmp(tshark, s.capture.file, s.collector.bmpPort);
+  s.step('reassembling the BMP streams');
+  const clean = writeCleanCapture(s.capture.file, s.collector.bmpPort, join(s.dir, 'bmp-streams.pcap'));
+  assert.equal(clean.missingBytes, 0, 'the capture lacks octets of a BMP stream: the comparison would be meaningless');
+  assert.equal(clean.bytes, await s.collector.metric('bmp_bytes_total'), 'the captured BMP streams hold as many octets as the collector received');
+  s.step('tshark');
+  const { messages: dissected, malformed } = await dissectBmp(tshark, join(s.dir, 'bmp-streams.pcap'), s.collector.bmpPort);
   const unexplained = unexplainedMalformed(malformed);
   assert.deepEqual(
     unexplained.map((f) => `frame ${f.frame}: ${f.errors} errors in ${f.messages.map((m) => m.tree['bmp.type']).join(',')}`),
@@ -88,6 +117,7 @@ export async function gatherEvidence(s: Scenario, tshark: string): Promise<Evide
   for (const m of dissected) tsharkTypes[String(m.tree['bmp.type'])] = (tsharkTypes[String(m.tree['bmp.type'])] ?? 0) + 1;
   const routes = dissectedRouteKeys(dissected).length;
   const t1 = Date.now();
+  s.step('reading the topics back');
   const consumed = await s.collector.consume({
     route_monitoring: routes,
     stats: tsharkTypes['1'] ?? 0,
@@ -97,7 +127,8 @@ export async function gatherEvidence(s: Scenario, tshark: string): Promise<Evide
     termination: tsharkTypes['5'] ?? 0,
     route_mirroring: tsharkTypes['6'] ?? 0,
   });
-  return { consumed, dissected, tsharkTypes, packets, tsharkBugFrames: malformed.length, tsharkMs: t1 - t0, kafkaMs: Date.now() - t1 };
+  const stream = { streams: clean.streams.length, bytes: clean.bytes, duplicateBytes: clean.duplicateBytes };
+  return { consumed, dissected, tsharkTypes, packets, stream, tsharkBugFrames: malformed.length, tsharkMs: t1 - t0, kafkaMs: Date.now() - t1 };
 }
 
 /** What the shared comparison with tshark checked, for the report. */

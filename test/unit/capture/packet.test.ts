@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeTcpSegment, type TcpSegment } from '../../../services/capture/index.js';
-import { authHeader, ethernet, ext8, fragmentHeader, ipv4, ipv6, nullLoop, sll, sll2, type TcpSpec } from './pcap-builder.js';
+import { authHeader, ethernet, ext8, fragmentHeader, ipv4, ipv6, nullLoop, sll, sll2, type TcpSpec } from '../../helpers/pcap-builder.js';
 
 const V4: TcpSpec = { src: '192.0.2.1', dst: '192.0.2.2', sport: 40000, dport: 1790, seq: 0xfffffff0, payload: 'hello' };
 const V6: TcpSpec = { src: '2001:db8::1', dst: '2001:db8::2', sport: 40001, dport: 11019, seq: 7, payload: 'world!' };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureError, detectCaptureFormat, readPacketFile } from '../../../services/capture/index.js';
 import { HAVE_TESTDATA, readCaptureFile } from './testdata.js';
-import { pcapFile, pcapngFile } from './pcap-builder.js';
+import { pcapFile, pcapngFile } from '../../helpers/pcap-builder.js';
 
 const A = Buffer.from('aaaa');
 const B = Buffer.from('bbbbbb');

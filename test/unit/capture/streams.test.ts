@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { extractBmpStreams, extractTcpStreams, looksLikeBmpHeader, pickBmpStreams, readCapture } from '../../../services/capture/index.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
 import { HAVE_TESTDATA, captureFiles, readCaptureFile, readStreamsTsv, type StreamsRow } from './testdata.js';
-import { bmpInitiation, ethernet, ipv4, ipv6, pcapFile, sll2 } from './pcap-builder.js';
+import { bmpInitiation, ethernet, ipv4, ipv6, pcapFile, sll2 } from '../../helpers/pcap-builder.js';
 
 /** Type labels STREAMS.tsv uses. */
 const TYPE_LABELS: Record<number, string> = { 0: 'RM', 1: 'STATS', 2: 'PD', 3: 'PU', 4: 'INIT', 5: 'TERM', 6: 'MIRROR', 100: 'RPAT' };

@@ -3,7 +3,7 @@
  * SLL2, null/loopback; IPv4, IPv6 with extension headers; TCP), so the reader is tested on
  * layouts the real captures do not cover.
  */
-import { writeIPv4, writeIPv6 } from '../../../services/codec/address.js';
+import { writeIPv4, writeIPv6 } from '../../services/codec/address.js';
 
 export interface TcpSpec {
   src: string;
