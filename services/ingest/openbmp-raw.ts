@@ -186,6 +186,36 @@ export function encodeOpenBmpRawHeader(input: OpenBmpRawHeaderInput): Buffer {
   return out;
 }
 
+/**
+ * Raw records of one router session: the 1.7 header followed by the BMP message, in one buffer.
+ * Everything but the BMP length and the timestamp is the same for every message of a session, so
+ * the header is made once (encodeOpenBmpRawHeader) and each record copies it and fills in those
+ * two fields: one allocation per message instead of a header, its strings and a concatenation.
+ */
+export class OpenBmpRawRecordWriter {
+  private readonly template: Buffer;
+
+  constructor(session: Omit<OpenBmpRawHeaderInput, 'timestampMicros' | 'bmpLength'>) {
+    this.template = encodeOpenBmpRawHeader({ ...session, timestampMicros: 0, bmpLength: 0 });
+  }
+
+  /** The raw record of `bmp`, received at `timestampMicros` (µs since the epoch). */
+  record(bmp: Uint8Array, timestampMicros: number): Buffer {
+    if (!Number.isSafeInteger(timestampMicros) || timestampMicros < 0 || Math.floor(timestampMicros / 1e6) > 0xffffffff) {
+      throw new RangeError(`OpenBMP header: timestampMicros ${String(timestampMicros)} is not a non-negative integer within 32-bit seconds`);
+    }
+    const headerLength = this.template.length;
+    const out = Buffer.allocUnsafe(headerLength + bmp.length);
+    this.template.copy(out, 0);
+    // Offsets of the 1.7 header: BMP length at 8, timestamp seconds at 14, microseconds at 18.
+    out.writeUInt32BE(bmp.length, 8);
+    out.writeUInt32BE(Math.floor(timestampMicros / 1e6), 14);
+    out.writeUInt32BE(timestampMicros % 1e6, 18);
+    out.set(bmp, headerLength);
+    return out;
+  }
+}
+
 function fail(reason: string): { kind: 'error'; reason: string } {
   return { kind: 'error', reason: `OpenBMP header: ${reason}` };
 }

@@ -16,7 +16,7 @@ import { RouteMonitoringEncoder, encodeRecord, recordKey, type IngestTopic, type
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
 import type { IngestMetrics } from './metrics.js';
-import { encodeOpenBmpRawHeader, openBmpCollectorHash, openBmpRouterHash } from './openbmp-raw.js';
+import { OpenBmpRawRecordWriter, openBmpCollectorHash, openBmpRouterHash } from './openbmp-raw.js';
 
 export interface SessionEnvironment {
   publisher: EventPublisher;
@@ -51,8 +51,8 @@ export class RouterSession implements FlowOwner {
   private sysDescr: string | null = null;
   private endReason: string | null = null;
   private readonly ended: Promise<void>;
-  /** OpenBMP raw header hashes, computed once per session rather than per message. */
-  private rawHashes: { collector: Buffer; router: Buffer } | null = null;
+  /** OpenBMP raw records of this session (header fields computed once, on the first message). */
+  private rawWriter: OpenBmpRawRecordWriter | null = null;
   /**
    * Kafka timestamp (ms) of the records of the message being decoded: when the collector read it.
    * Set explicitly, not left to the client, so a session's records carry non-decreasing
@@ -219,17 +219,14 @@ export class RouterSession implements FlowOwner {
   }
 
   private publishRaw(bytes: Buffer): void {
-    this.rawHashes ??= { collector: openBmpCollectorHash(this.env.collectorId), router: openBmpRouterHash(this.routerAddress) };
-    const header = encodeOpenBmpRawHeader({
+    this.rawWriter ??= new OpenBmpRawRecordWriter({
       collectorAdminId: this.env.collectorId,
-      collectorHash: this.rawHashes.collector,
-      routerHash: this.rawHashes.router,
+      collectorHash: openBmpCollectorHash(this.env.collectorId),
+      routerHash: openBmpRouterHash(this.routerAddress),
       routerAddress: this.routerAddress,
       routerGroup: '',
-      timestampMicros: Date.now() * 1000,
-      bmpLength: bytes.length,
     });
-    this.env.publisher.publish({ topic: this.env.topicName('raw'), key: this.routerAddress, value: Buffer.concat([header, bytes]) }, this);
+    this.env.publisher.publish({ topic: this.env.topicName('raw'), key: this.routerAddress, value: this.rawWriter.record(bytes, Date.now() * 1000) }, this);
   }
 
   private routerEvent(event: RouterEventType, reason: string | null = null): void {

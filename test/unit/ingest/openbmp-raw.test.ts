@@ -11,6 +11,7 @@ import {
   decodeOpenBmpRawHeader,
   encodeOpenBmpRawHeader,
   encodeOpenBmpRawMessage,
+  OpenBmpRawRecordWriter,
   openBmpCollectorHash,
   openBmpRouterHash,
   splitOpenBmpRawMessage,
@@ -168,6 +169,24 @@ describe('OpenBMP raw messages', () => {
   it('refuses a record whose length disagrees with the header', () => {
     refused(splitOpenBmpRawMessage(Buffer.concat([GOLDEN_V4, BMP_INIT.subarray(0, 5)])), /record is 97 bytes, header \(92\) \+ BMP message \(6\) make 98/);
     refused(splitOpenBmpRawMessage(Buffer.concat([GOLDEN_V4, BMP_INIT, BMP_INIT])), /record is 104 bytes/);
+  });
+
+  it("a session's record writer gives the golden records, for any message and time the same octets as header + message", () => {
+    const v4 = new OpenBmpRawRecordWriter({ collectorAdminId: 'collector-1', routerAddress: '198.51.100.7', routerGroup: 'lab' });
+    assert.deepEqual(v4.record(BMP_INIT, 1_700_000_000_123_456), Buffer.concat([GOLDEN_V4, BMP_INIT]));
+    const v6 = new OpenBmpRawRecordWriter({ collectorAdminId: 'collector-1', routerAddress: '2001:db8::1', routerGroup: '' });
+    assert.deepEqual(v6.record(BMP_INIT, 500_000), Buffer.concat([GOLDEN_V6, BMP_INIT]));
+    assert.throws(() => v6.record(BMP_INIT, -1), RangeError);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 0xffffffff * 1e6 }), fc.string(), (bmp, micros, admin) => {
+        const writer = new OpenBmpRawRecordWriter({ collectorAdminId: admin, routerAddress: '192.0.2.9', routerGroup: 'g' });
+        const first = writer.record(bmp, micros);
+        const header = encodeOpenBmpRawHeader({ collectorAdminId: admin, routerAddress: '192.0.2.9', routerGroup: 'g', timestampMicros: micros, bmpLength: bmp.length });
+        assert.deepEqual(first, Buffer.concat([header, bmp]));
+        assert.deepEqual(writer.record(bmp, micros), first, 'the template is not changed by a record');
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('decodes a header followed by its BMP message (decode looks at the header only)', () => {
