@@ -17,6 +17,29 @@ export interface RegistrySettings {
   passwordFile?: string;
   /** PEM CA file for an https:// registry signed by a private CA. */
   caFile?: string;
+  /** Longest a registry request may take before it fails (and the caller retries); default 15 s. */
+  requestTimeoutMs?: number;
+}
+
+/** Default of RegistrySettings.requestTimeoutMs. */
+export const REGISTRY_REQUEST_TIMEOUT_MS = 15_000;
+
+/** The part of a mappersmith request this module touches. */
+interface TimedRequest {
+  enhance(extras: { timeout: number }): TimedRequest;
+}
+
+/**
+ * A mappersmith middleware giving every request a timeout. The client library sets none, so a
+ * request whose response never completes waits for ever: CI once saw a service hang at start
+ * for over ten minutes, its PUT of a subject's compatibility sent on a kept-alive connection
+ * and never answered (the registry idle, the request absent from its log). Timed out, the
+ * request fails and the start-up retry (services/runtime/retry.ts) sends it again.
+ */
+function requestTimeout(ms: number) {
+  return () => ({
+    prepareRequest: (next: () => Promise<TimedRequest>) => next().then((request) => request.enhance({ timeout: ms })),
+  });
 }
 
 export function createRegistry(settings: RegistrySettings): SchemaRegistry {
@@ -27,6 +50,7 @@ export function createRegistry(settings: RegistrySettings): SchemaRegistry {
     auth: settings.username ? { username: settings.username, password } : undefined,
     agent,
     retry: { retries: 5, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 5 },
+    middlewares: [requestTimeout(settings.requestTimeoutMs ?? REGISTRY_REQUEST_TIMEOUT_MS) as never],
   });
 }
 
