@@ -71,7 +71,9 @@ function stopStack(): void {
 }
 
 console.error(`test/run: ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+// A test without a timeout of its own fails after 10 minutes instead of holding the run (and CI)
+// for ever when something it awaits never settles.
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, BMP_TEST_STACK: needsStack ? '1' : '0' },
