@@ -103,3 +103,31 @@ test('the registry refuses an incompatible second version of a subject', async (
     return true;
   });
 });
+
+test("a subject registered without its compatibility (an attempt cut short) gets BACKWARD on the next attempt; another level set on purpose is kept and refused", async () => {
+  const schema = { type: 'record', name: 'Healed', namespace: 'net.bmp_pipeline.test', fields: [{ name: 'a', type: 'int' }] };
+  const post = async (subject: string): Promise<void> => {
+    // The first of the client's two requests only: the schema, no compatibility.
+    const res = await fetch(`${registrySettings.url}/subjects/${subject}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: JSON.stringify(schema) }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  };
+  const level = async (subject: string): Promise<string> => ((await (await fetch(`${registrySettings.url}/config/${subject}`)).json()) as { compatibilityLevel: string }).compatibilityLevel;
+
+  const cut = uniqueName('registry-cut');
+  await post(`${cut}-value`);
+  assert.equal(await level(`${cut}-value`), 'NONE', 'the registry reports its default for the subject');
+  const id = await registerValueSchema(registry, cut, schema);
+  assert.ok(id > 0);
+  assert.equal(await level(`${cut}-value`), 'BACKWARD');
+
+  const forward = uniqueName('registry-forward');
+  await post(`${forward}-value`);
+  const put = await fetch(`${registrySettings.url}/config/${forward}-value`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ compatibility: 'FORWARD' }) });
+  assert.equal(put.status, 200, await put.text());
+  await assert.rejects(registerValueSchema(registry, forward, schema), /BACKWARD != FORWARD/);
+  assert.equal(await level(`${forward}-value`), 'FORWARD');
+});
