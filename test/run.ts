@@ -72,8 +72,10 @@ function stopStack(): void {
 
 console.error(`test/run: ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 // A test without a timeout of its own fails after 10 minutes instead of holding the run (and CI)
-// for ever when something it awaits never settles.
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', ...files], {
+// for ever when something it awaits never settles; and once a file's tests are done its process
+// exits even if a timed-out test left timers or sockets behind (node 20 otherwise waits for them:
+// a cancelled interop test kept its file's process, and the whole run, alive).
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, BMP_TEST_STACK: needsStack ? '1' : '0' },
