@@ -10,8 +10,8 @@ import type { Socket } from 'node:net';
 import { BmpFramer } from '../codec/framer.js';
 import { bmpMessageTypeName } from '../codec/bmp/index.js';
 import { BmpSessionDecoder, type EventSink } from '../events/session-decoder.js';
-import type { EventByTopic, EventTopic } from '../events/model.js';
-import { RouteMonitoringEncoder, encodeRecord, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+import type { EventByTopic, EventTopic, PeerFields } from '../events/model.js';
+import { PeerKeyCache, RouteMonitoringEncoder, encodeRecord, isPeerKeyed, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
 
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
@@ -41,6 +41,7 @@ export class RouterSession implements FlowOwner {
   private readonly sink: EventSink;
   /** Per session: successive route events of a session share peer header and path attributes. */
   private readonly routeEncoder = new RouteMonitoringEncoder();
+  private readonly peerKeys = new PeerKeyCache();
   private readonly log: Logger;
   private paused = false;
   private closed = false;
@@ -181,7 +182,8 @@ export class RouterSession implements FlowOwner {
       topic === 'route_monitoring'
         ? this.routeEncoder.encode(this.env.schemaId(topic), event as EventByTopic['route_monitoring'])
         : encodeRecord(topic, this.env.schemaId(topic), event as never);
-    this.env.publisher.publish({ topic: this.env.topicName(topic), key: recordKey(topic, event as never), value, timestamp: this.messageTime }, this);
+    const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
+    this.env.publisher.publish({ topic: this.env.topicName(topic), key, value, timestamp: this.messageTime }, this);
     this.unflushedEvents.set(topic, (this.unflushedEvents.get(topic) ?? 0) + 1);
   }
 

@@ -54,6 +54,7 @@ export {
 export {
   KEY_DOCS,
   PUBLISHED_TOPICS,
+  PeerKeyCache,
   isPeerKeyed,
   peerKey,
   recordKey,

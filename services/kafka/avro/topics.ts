@@ -78,6 +78,42 @@ export function peerKey(record: PeerFields): string {
 }
 
 /**
+ * peerKey for a stream of records, returning the same string while the peer does not change. A
+ * string made once is hashed once: the partitioner's per-key cache (services/kafka/partitioner.ts)
+ * then finds it without hashing a freshly concatenated key for every route event.
+ */
+export class PeerKeyCache {
+  private last: Pick<PeerFields, 'router_address' | 'peer_type_code' | 'peer_distinguisher' | 'peer_address' | 'is_post_policy' | 'is_adj_rib_out' | 'is_loc_rib_filtered'> | null = null;
+  private key = '';
+
+  keyOf(record: PeerFields): string {
+    const l = this.last;
+    if (
+      l === null ||
+      l.peer_address !== record.peer_address ||
+      l.is_post_policy !== record.is_post_policy ||
+      l.router_address !== record.router_address ||
+      l.peer_type_code !== record.peer_type_code ||
+      l.peer_distinguisher !== record.peer_distinguisher ||
+      l.is_adj_rib_out !== record.is_adj_rib_out ||
+      l.is_loc_rib_filtered !== record.is_loc_rib_filtered
+    ) {
+      this.key = peerKey(record);
+      this.last = {
+        router_address: record.router_address,
+        peer_type_code: record.peer_type_code,
+        peer_distinguisher: record.peer_distinguisher,
+        peer_address: record.peer_address,
+        is_post_policy: record.is_post_policy,
+        is_adj_rib_out: record.is_adj_rib_out,
+        is_loc_rib_filtered: record.is_loc_rib_filtered,
+      };
+    }
+    return this.key;
+  }
+}
+
+/**
  * Key of a `peer_state` record: the router address for a router's state, and for a peer's state
  * the router address, peer type code, peer distinguisher and peer address joined by "|" (all
  * RIB views of a peer share one state).
