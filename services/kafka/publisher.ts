@@ -14,7 +14,7 @@
  *
  * This module knows bytes, keys and topics; nothing of BMP or Avro.
  */
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../runtime/logging.js';
 import { CompressionTypes } from './compression.js';
 
@@ -156,19 +156,19 @@ export class EventPublisher {
   }
 
   private async sendWithRetry(batch: Queued[]): Promise<void> {
-    const byTopic = new Map<string, Array<{ key: Buffer | string; value: Buffer; timestamp?: string }>>();
+    // The queued records are handed to kafkajs as its messages (key, value, timestamp; the extra
+    // `topic` field is not read): no object and no timestamp string per record. kafkajs types
+    // timestamps as strings; its produce encoder (as patched, patches/kafkajs+2.2.4.patch) reads
+    // them as numbers.
+    const byTopic = new Map<string, OutboundRecord[]>();
     let bytes = 0;
     for (const q of batch) {
       let list = byTopic.get(q.record.topic);
       if (!list) byTopic.set(q.record.topic, (list = []));
-      list.push(
-        q.record.timestamp === undefined
-          ? { key: q.record.key, value: q.record.value }
-          : { key: q.record.key, value: q.record.value, timestamp: String(q.record.timestamp) },
-      );
+      list.push(q.record);
       bytes += q.bytes;
     }
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages: messages as unknown as Message[] }));
     const compression =
       this.options.compression === 'lz4' ? CompressionTypes.LZ4 : this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     let attempt = 0;
