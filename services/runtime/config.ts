@@ -95,6 +95,12 @@ export const registrySchema = {
       default: '',
       env: 'BMP_REGISTRY_CA_FILE',
     },
+    requestTimeoutMs: {
+      doc: 'Longest a registry request may take before it fails and is retried (ms); the client library sets none',
+      format: 'positive-int',
+      default: 15_000,
+      env: 'BMP_REGISTRY_REQUEST_TIMEOUT_MS',
+    },
   },
 };
 
