@@ -26,7 +26,7 @@ import avro from 'avsc';
 import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
-import { WIRE_HEADER_LENGTH, WIRE_MAGIC, encodeRecord } from './wire.js';
+import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
 const SEQUENCE_FIELDS = ['sequence'] as const;
@@ -99,9 +99,14 @@ interface RecordField {
   type: Type;
 }
 
+/** The fields of an avsc record type (avsc's RecordType#fields, absent from its Type typings). */
+function recordFields(record: Type): RecordField[] {
+  return (record as unknown as { fields: RecordField[] }).fields;
+}
+
 /** A record type of some consecutive fields of `full`: its encoding is those fields' octets. */
 function runType(full: Type, names: readonly string[], label: string): Type {
-  const fields = (full as unknown as { fields: RecordField[] }).fields.filter((f) => names.includes(f.name));
+  const fields = recordFields(full).filter((f) => names.includes(f.name));
   // Field types are the full schema's Type instances (named types stay defined once).
   return avro.Type.forSchema({ type: 'record', name: `RouteMonitoring${label}`, fields: fields.map((f) => ({ name: f.name, type: f.type })) } as never, {
     wrapUnions: false,
@@ -262,7 +267,7 @@ let sharedParts: Parts | null = null;
 
 function makeParts(): Parts {
   const full = typeFor('route_monitoring');
-  const names = (full as unknown as { fields: RecordField[] }).fields.map((f) => f.name);
+  const names = recordFields(full).map((f) => f.name);
   const restType = runType(full, REST_FIELDS, 'RestFields');
   const nullRest = (guessed: boolean): Buffer =>
     restType.toBuffer(Object.fromEntries(REST_FIELDS.map((n) => [n, n === 'decoded_without_peer_up' ? guessed : null])));
@@ -351,9 +356,7 @@ export class RouteMonitoringEncoder {
   /** The record in the Confluent wire format with `schemaId`; throws InvalidRecordError as encodeRecord does. */
   encode(schemaId: number, event: RouteEvent): Buffer {
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
-    if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff) {
-      throw new RangeError(`schema id must be an integer in 0..4294967295, not ${schemaId}`);
-    }
+    checkSchemaId(schemaId);
     let end: number;
     try {
       for (;;) {

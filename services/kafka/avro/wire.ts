@@ -32,7 +32,8 @@ export class InvalidRecordError extends Error {
   }
 }
 
-function checkSchemaId(schemaId: number): void {
+/** Throws RangeError unless `schemaId` fits the wire header's 4 unsigned octets. */
+export function checkSchemaId(schemaId: number): void {
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff) {
     throw new RangeError(`schema id must be an integer in 0..4294967295, not ${schemaId}`);
   }
