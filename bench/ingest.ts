@@ -7,8 +7,8 @@
  * Steps:
  *  1. A child process (this script with --generate) writes the synthetic dump of
  *     bench/full-table.ts to a temporary file and, in the same pass, feeds it through the
- *     service's own RouterSession (services/ingest/session.ts) with a stand-in socket and a
- *     publisher that only records what it is handed: every Kafka record the service will publish
+ *     service's own SessionPipeline (services/ingest/session-pipeline.ts, what a session's
+ *     processor runs) and records what it emits: every Kafka record the service will publish
  *     for that dump (route and other events as Avro, the raw topic's OpenBMP records, the router
  *     records) is written, in publishing order, to a second file. Its count is the number of
  *     acknowledgements that ends the timed run; the file is what the sink step publishes. Not
@@ -71,7 +71,6 @@
  * timed run are printed too: this is a shared 2-core machine, and other load shows there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -84,13 +83,12 @@ import { CachedDefaultPartitioner } from '../services/kafka/partitioner.js';
 import { pino } from 'pino';
 import { replay, type ReplaySummary } from '../services/cli/replay.js';
 import { ingestSchema, type IngestConfig } from '../services/ingest/config.js';
-import { IngestMetrics } from '../services/ingest/metrics.js';
-import { RouterSession, type SessionEnvironment } from '../services/ingest/session.js';
+import { SessionPipeline } from '../services/ingest/session-pipeline.js';
 import { createKafka } from '../services/kafka/client.js';
 import { CompressionTypes } from '../services/kafka/compression.js';
 import { ensureTopics } from '../services/kafka/topics.js';
-import { AVRO_TOPICS, type AvroTopic } from '../services/kafka/avro/index.js';
-import type { EventPublisher, OutboundRecord } from '../services/kafka/publisher.js';
+import { AVRO_TOPICS, INGEST_TOPICS, type AvroTopic, type IngestTopic } from '../services/kafka/avro/index.js';
+import type { OutboundRecord } from '../services/kafka/publisher.js';
 import { loadConfig } from '../services/runtime/config.js';
 import { fullTableDump, fullTableExpectation, type FullTableOptions, type FullTableSummary } from './full-table.js';
 
@@ -273,8 +271,7 @@ function writeAll(fd: number, bytes: Buffer): void {
 const ENTRY_HEADER = 7;
 
 /**
- * Collects what RouterSession publishes: the records, in order, into the records file. Stands in
- * for EventPublisher, of which the session uses publish() and overLimit().
+ * Collects what a session's pipeline emits: the records, in order, into the records file.
  */
 class RecordCapture {
   readonly topics: TopicStats[] = [];
@@ -314,23 +311,6 @@ class RecordCapture {
     this.out.advance(ENTRY_HEADER);
     this.out.write(record.value);
   }
-
-  overLimit(): boolean {
-    return false;
-  }
-}
-
-/** The socket side RouterSession uses: events in; pause/resume/destroy are no-ops here. */
-class StandInSocket extends EventEmitter {
-  pause(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  destroy(): this {
-    return this;
-  }
 }
 
 /** Child mode: writes the dump and the records the service makes of it; returns the summary. */
@@ -341,23 +321,21 @@ function generateAndCapture(dumpPath: string, recordsPath: string, options: Full
   const recordsFd = openSync(recordsPath, 'w');
   const records = new BufferedFile(recordsFd);
   const capture = new RecordCapture(records);
-  const socket = new StandInSocket();
-  const env: SessionEnvironment = {
-    publisher: capture as unknown as EventPublisher,
-    metrics: new IngestMetrics(),
-    logger: pino({ level: 'silent' }),
-    topicName: (t) => t,
-    // Any valid id: it is 4 octets of every value whatever it is.
-    schemaId: () => 1,
-    collectorId: COLLECTOR_ID,
-    maxMessageBytes: 1024 * 1024,
-    messageTimeoutMs: 60_000,
-    raw: true,
-  };
   let dump: FullTableSummary;
   try {
-    // As the listener does for a connection from the replay (remote port: any 5-digit one).
-    new RouterSession(socket as unknown as Socket, ROUTER_ADDRESS, 40000, env, null);
+    // As a session does for a connection from the replay (remote port: any 5-digit one).
+    const pipeline = new SessionPipeline(
+      {
+        routerAddress: ROUTER_ADDRESS,
+        routerPort: 40000,
+        collectorId: COLLECTOR_ID,
+        maxMessageBytes: 1024 * 1024,
+        raw: true,
+        // Any valid id: it is 4 octets of every value whatever it is.
+        schemaIds: Object.fromEntries(INGEST_TOPICS.map((t) => [t, 1])) as Record<IngestTopic, number>,
+      },
+      (topic, key, value) => capture.publish({ topic, key, value }),
+    );
     const gen = fullTableDump({
       ...options,
       onProgress: (done, total) => every(() => progress(`generating and capturing, ${((100 * done) / total).toFixed(0)}% of ${fmt(total)} prefixes`)),
@@ -369,10 +347,9 @@ function generateAndCapture(dumpPath: string, recordsPath: string, options: Full
         break;
       }
       writeAll(dumpFd, r.value);
-      socket.emit('data', r.value);
+      if (!pipeline.push(r.value)) throw new Error(`the service would close the session: ${pipeline.framingLost}`);
     }
-    socket.emit('end');
-    socket.emit('close');
+    pipeline.finish('router closed the session');
     records.flush();
   } finally {
     closeSync(dumpFd);

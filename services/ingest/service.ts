@@ -14,6 +14,10 @@ import { ensureTopics } from '../kafka/topics.js';
 import { createRegistry, registerValueSchema } from '../kafka/registry.js';
 import { EventPublisher } from '../kafka/publisher.js';
 import { INGEST_TOPICS, schemaFor, type IngestTopic } from '../kafka/avro/index.js';
+import { DecodeWorkers } from './decode-workers.js';
+import { SESSION_TOPICS } from './decode-worker-protocol.js';
+import type { SessionTopic } from './session-pipeline.js';
+import { localSessionProcessors } from './session-processor.js';
 import type { IngestConfig } from './config.js';
 import { BmpListener } from './listener.js';
 import { IngestMetrics } from './metrics.js';
@@ -104,14 +108,19 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   const gauge = setInterval(() => metrics.bytesInFlight.set(publisher.pendingBytes), 1000);
   gauge.unref();
 
+  const workers = config.ingest.decodeThreads > 0 ? new DecodeWorkers(config.ingest.decodeThreads, logger) : null;
+  await workers?.start();
+  if (workers) logger.info({ threads: config.ingest.decodeThreads }, 'decode worker threads started');
+
   const listener = new BmpListener(
     { ...config.ingest, tls: bmpTls },
     {
       publisher,
       metrics,
       logger,
-      topicName,
-      schemaId: (t) => schemaIds.get(t) as number,
+      topicNames: Object.fromEntries(SESSION_TOPICS.map((t) => [t, topicName(t)])) as Record<SessionTopic, string>,
+      schemaIds: Object.fromEntries(schemaIds) as Record<IngestTopic, number>,
+      processors: workers ? workers.open : localSessionProcessors,
       collectorId: config.ingest.collectorId || hostname(),
       maxMessageBytes: config.ingest.maxMessageBytes,
       messageTimeoutMs: config.ingest.messageTimeoutMs,
@@ -133,6 +142,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
       logger.info({ sessions: listener.sessionCount, pendingBytes: publisher.pendingBytes }, 'stopped accepting and reading; flushing');
       await publisher.flush();
       await listener.closeSessions();
+      await workers?.stop();
       await publisher.stop();
       clearInterval(gauge);
       await producer.disconnect();

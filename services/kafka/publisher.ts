@@ -61,6 +61,7 @@ export class EventPublisher {
   private queue: Queued[] = [];
   private queuedBytes = 0;
   private inFlightBytes = 0;
+  private reservedBytes = 0;
   private sending = false;
   private lingerTimer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
@@ -75,14 +76,28 @@ export class EventPublisher {
     private readonly metrics: PublisherMetrics | null = null,
   ) {}
 
-  /** Bytes queued or in flight, all owners together. */
+  /** Bytes reserved, queued or in flight, all owners together. */
   get pendingBytes(): number {
-    return this.queuedBytes + this.inFlightBytes;
+    return this.reservedBytes + this.queuedBytes + this.inFlightBytes;
   }
 
   /** True when `owner` (or everyone together) holds as many unacknowledged bytes as allowed. */
   overLimit(owner: FlowOwner): boolean {
     return owner.pendingBytes >= this.options.maxPendingBytesPerOwner || this.pendingBytes >= this.options.maxPendingBytes;
+  }
+
+  /**
+   * Counts bytes an owner holds before they become records (input still being decoded) against
+   * its bound and the total, until `unreserve`.
+   */
+  reserve(owner: FlowOwner, bytes: number): void {
+    owner.pendingBytes += bytes;
+    this.reservedBytes += bytes;
+  }
+
+  unreserve(owner: FlowOwner, bytes: number): void {
+    owner.pendingBytes -= bytes;
+    this.reservedBytes -= bytes;
   }
 
   /** Queues a record; it will be sent in order with the others. */

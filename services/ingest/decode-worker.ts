@@ -1,0 +1,71 @@
+/**
+ * A decode worker thread: runs the SessionPipeline of each router session given to it and sends
+ * back each step's records, packed, with the step's report (decode-worker-protocol.ts). Started
+ * by DecodeWorkers (decode-workers.ts); it holds no socket and talks to Kafka not at all.
+ */
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { RecordPacker, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
+import { SessionPipeline } from './session-pipeline.js';
+import { runPipeline } from './session-processor.js';
+
+interface WorkerSession {
+  pipeline: SessionPipeline;
+  keyIds: Map<string, number>;
+  newKeys: string[];
+  faulted: boolean;
+}
+
+if (parentPort === null) throw new Error('decode-worker.ts runs as a worker thread (see decode-workers.ts)');
+const port: MessagePort = parentPort;
+
+const packer = new RecordPacker();
+const sessions = new Map<number, WorkerSession>();
+
+function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): void {
+  const keyIds = new Map<string, number>();
+  const newKeys: string[] = [];
+  const session: WorkerSession = { pipeline: null as unknown as SessionPipeline, keyIds, newKeys, faulted: false };
+  session.pipeline = new SessionPipeline(message.options, (topic, key, value, timestamp) => {
+    let keyId = keyIds.get(key);
+    if (keyId === undefined) {
+      keyId = keyIds.size;
+      keyIds.set(key, keyId);
+      newKeys.push(key);
+    }
+    packer.add(topic, keyId, value, timestamp);
+  });
+  sessions.set(id, session);
+  // The `connected` record now, in an output of its own: the packer is shared by all sessions.
+  step(id, session, 0, false, () => undefined);
+}
+
+function step(id: number, session: WorkerSession, inputBytes: number, finished: boolean, work: () => void): void {
+  // After a fault pushes are ignored; finish() still runs, so the session's end is published.
+  const run = session.faulted && !finished ? () => undefined : work;
+  const report = runPipeline(session.pipeline, inputBytes, finished, run, () => (session.faulted = true));
+  const records = packer.take();
+  const output: DecodeWorkerOutput = { kind: 'output', session: id, records, newKeys: session.newKeys.splice(0), report };
+  port.postMessage(output, records ? [records] : []);
+}
+
+port.on('message', (message: ToDecodeWorker) => {
+  switch (message.kind) {
+    case 'open':
+      open(message.session, message);
+      return;
+    case 'data': {
+      const session = sessions.get(message.session);
+      if (!session) return;
+      const chunk = Buffer.from(message.bytes);
+      step(message.session, session, chunk.length, false, () => session.pipeline.push(chunk));
+      return;
+    }
+    case 'finish': {
+      const session = sessions.get(message.session);
+      if (!session) return;
+      sessions.delete(message.session);
+      step(message.session, session, 0, true, () => session.pipeline.finish(message.reason));
+      return;
+    }
+  }
+});

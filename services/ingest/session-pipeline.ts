@@ -1,0 +1,196 @@
+/**
+ * What ingest makes of one router's byte stream: BMP framing, decoding to events, Avro encoding,
+ * keys, the raw topic's OpenBMP records and the session's router records, as Kafka records
+ * (logical topic, key, value, timestamp) in publishing order.
+ *
+ * Pure of sockets, Kafka and threads, so the same code runs on the event loop or in a decode
+ * worker (decode-workers.ts), and the benchmark uses it to know what the service publishes.
+ * Counts for the metrics are kept here and taken by the caller, which owns the Prometheus
+ * registry.
+ */
+import { BmpFramer } from '../codec/framer.js';
+import { BmpSessionDecoder, type EventSink } from '../events/session-decoder.js';
+import type { EventByTopic, EventTopic, PeerFields } from '../events/model.js';
+import { PeerKeyCache, RouteMonitoringEncoder, encodeRecord, isPeerKeyed, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+import { OpenBmpRawRecordWriter, openBmpCollectorHash, openBmpRouterHash } from './openbmp-raw.js';
+
+/** Logical topics a session publishes to (the Kafka names add the configured prefix). */
+export type SessionTopic = IngestTopic | 'raw';
+
+export interface SessionPipelineOptions {
+  routerAddress: string;
+  routerPort: number;
+  collectorId: string;
+  maxMessageBytes: number;
+  /** Publish every message as received to the raw topic (OpenBMP v1.7 framing). */
+  raw: boolean;
+  /** Registry id of each Avro topic's value schema. */
+  schemaIds: Readonly<Record<IngestTopic, number>>;
+}
+
+/** Receives the session's records in publishing order. `timestamp`: Kafka CreateTime, ms. */
+export type SessionRecordSink = (topic: SessionTopic, key: string, value: Buffer, timestamp: number) => void;
+
+/** Counts since they were last taken: events by topic, BMP messages by type, dead letters. */
+export interface SessionCounts {
+  events: Array<[string, number]>;
+  messages: Array<[number, number]>;
+  decodeErrors: number;
+}
+
+export class SessionPipeline {
+  private readonly framer: BmpFramer;
+  private readonly decoder: BmpSessionDecoder;
+  private readonly sink: EventSink;
+  /** Per session: successive route events of a session share peer header and path attributes. */
+  private readonly routeEncoder = new RouteMonitoringEncoder();
+  private readonly peerKeys = new PeerKeyCache();
+  /** OpenBMP raw records of this session (header fields computed once, on the first message). */
+  private rawWriter: OpenBmpRawRecordWriter | null = null;
+  private bytesReceived = 0;
+  private messagesReceived = 0;
+  private sysName: string | null = null;
+  private sysDescr: string | null = null;
+  /**
+   * Kafka timestamp (ms) of the records of the message being decoded: when the collector read it.
+   * Set explicitly, not left to the client, so a session's records carry non-decreasing
+   * timestamps in sequence order on every topic (the client stamps each topic of a batch at its
+   * own moment); consumers order a router's events across topics by it (services/peer-state).
+   */
+  private messageTime = 0;
+  private events = new Map<string, number>();
+  private messages = new Map<number, number>();
+  private decodeErrors = 0;
+  private finished = false;
+  /** Why framing was lost (the stream cannot be cut into messages any more), or null. */
+  framingLost: string | null = null;
+
+  constructor(
+    private readonly options: SessionPipelineOptions,
+    private readonly emit: SessionRecordSink,
+  ) {
+    this.framer = new BmpFramer({ maxMessageSize: options.maxMessageBytes });
+    this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress });
+    this.sink = <T extends EventTopic>(topic: T, event: EventByTopic[T]): void => this.publishEvent(topic, event);
+    this.routerEvent('connected');
+  }
+
+  /** Octets held for a message not yet complete. */
+  get bufferedBytes(): number {
+    return this.framer.bufferedBytes;
+  }
+
+  /** Stream offset of the next message. */
+  get streamOffset(): number {
+    return this.framer.streamOffset;
+  }
+
+  /** Stream octets received so far. */
+  get bytes(): number {
+    return this.bytesReceived;
+  }
+
+  /**
+   * Frames and decodes what arrived. Returns false once framing is lost (`framingLost` says why;
+   * the stream's remaining octets became a dead letter): the session must then be closed, and
+   * anything pushed later is ignored.
+   */
+  push(chunk: Buffer): boolean {
+    if (this.finished || this.framingLost !== null) return false;
+    this.bytesReceived += chunk.length;
+    this.framer.push(chunk);
+    for (;;) {
+      const item = this.framer.next();
+      if (item === null) return true;
+      if (item.kind === 'error') {
+        // The length fields can no longer be trusted: nothing after this point can be framed.
+        this.decoder.framingError(item, this.framer.pendingBytes(), this.sink);
+        this.framingLost = `framing lost: ${item.reason}`;
+        return false;
+      }
+      this.messagesReceived++;
+      this.messageTime = Math.max(Date.now(), this.messageTime);
+      const type = item.bytes[5];
+      this.messages.set(type, (this.messages.get(type) ?? 0) + 1);
+      if (this.options.raw) this.publishRaw(item.bytes);
+      const outcome = this.decoder.decode(item.bytes, item.offset, this.sink);
+      if (outcome.topic === 'initiation') this.routerEvent('initiated');
+      else if (outcome.topic === 'termination') this.routerEvent('terminated');
+    }
+  }
+
+  /** The session ended: a message cut short becomes a dead letter, then the `disconnected` record. */
+  finish(reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      if (this.framingLost === null) {
+        const trailing = this.framer.end();
+        if (trailing !== null) this.decoder.framingError(trailing, this.framer.pendingBytes(), this.sink);
+      }
+    } finally {
+      // The session's end is published even when the last step faulted. Framing lost in what
+      // arrived before the end is why the session ended, whatever the connection did next (the
+      // router may have closed it before its last octets were decoded).
+      this.routerEvent('disconnected', this.framingLost ?? reason);
+    }
+  }
+
+  /** Counts since the last call. */
+  takeCounts(): SessionCounts {
+    const counts: SessionCounts = { events: [...this.events], messages: [...this.messages], decodeErrors: this.decodeErrors };
+    this.events.clear();
+    this.messages.clear();
+    this.decodeErrors = 0;
+    return counts;
+  }
+
+  private publishEvent<T extends EventTopic>(topic: T, event: EventByTopic[T]): void {
+    if (topic === 'initiation') {
+      const init = event as EventByTopic['initiation'];
+      this.sysName = init.sys_name;
+      this.sysDescr = init.sys_descr;
+    }
+    if (topic === 'errors') this.decodeErrors++;
+    const schemaId = this.options.schemaIds[topic];
+    const value =
+      topic === 'route_monitoring'
+        ? this.routeEncoder.encode(schemaId, event as EventByTopic['route_monitoring'])
+        : encodeRecord(topic, schemaId, event as never);
+    const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
+    this.emit(topic, key, value, this.messageTime);
+    this.events.set(topic, (this.events.get(topic) ?? 0) + 1);
+  }
+
+  private publishRaw(bytes: Buffer): void {
+    const o = this.options;
+    this.rawWriter ??= new OpenBmpRawRecordWriter({
+      collectorAdminId: o.collectorId,
+      collectorHash: openBmpCollectorHash(o.collectorId),
+      routerHash: openBmpRouterHash(o.routerAddress),
+      routerAddress: o.routerAddress,
+      routerGroup: '',
+    });
+    this.emit('raw', o.routerAddress, this.rawWriter.record(bytes, Date.now() * 1000), this.messageTime);
+  }
+
+  private routerEvent(event: RouterEventType, reason: string | null = null): void {
+    // Never earlier than the session's events already published (the clock may step back).
+    const now = Math.max(Date.now(), this.messageTime);
+    this.messageTime = now;
+    const record: RouterRecord = {
+      event,
+      router_address: this.options.routerAddress,
+      router_port: this.options.routerPort,
+      collector_id: this.options.collectorId,
+      sys_name: this.sysName,
+      sys_descr: this.sysDescr,
+      disconnect_reason: reason,
+      bytes_received: this.bytesReceived,
+      messages_received: this.messagesReceived,
+      timestamp: now * 1000,
+    };
+    this.emit('router', this.options.routerAddress, encodeRecord('router', this.options.schemaIds.router, record), now);
+    this.events.set('router', (this.events.get('router') ?? 0) + 1);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The seam between a router's socket (RouterSession, on the event loop) and the work done on its
+ * bytes (SessionPipeline): either on the event loop itself (LocalSessionProcessor) or in a decode
+ * worker thread (decode-workers.ts). Either way the session hands over chunks as they arrive and
+ * gets back, in order, each chunk's records followed by a report.
+ */
+import { SessionPipeline, type SessionCounts, type SessionPipelineOptions, type SessionTopic } from './session-pipeline.js';
+
+/** After the records of one push (or of the finish): where the stream stands. */
+export interface ProcessedReport {
+  /** Input octets this report accounts for (the session stops counting them as held). */
+  inputBytes: number;
+  counts: SessionCounts;
+  /** Octets of an incomplete message held by the framer. */
+  bufferedBytes: number;
+  /** Stream offset of the next message. */
+  streamOffset: number;
+  /** Set when framing was lost: the session must close. */
+  framingLost: string | null;
+  /** The report of finish(): nothing follows. */
+  finished: boolean;
+  /**
+   * A fault in our code while processing this router's data (a bug, not bad input: bad input
+   * becomes dead letters). The session must close; its finish() still publishes its end.
+   */
+  fault: string | null;
+}
+
+export interface ProcessorHandler {
+  record(topic: SessionTopic, key: string, value: Buffer, timestamp: number): void;
+  processed(report: ProcessedReport): void;
+  /** The processor is gone (its worker died): nothing more comes for this session. */
+  lost(error: Error): void;
+}
+
+export interface SessionProcessor {
+  /** Records then a report follow, now (on the event loop) or later (from a worker). */
+  push(chunk: Buffer): void;
+  /** The session ended: the last records and a final report follow. */
+  finish(reason: string): void;
+}
+
+export type SessionProcessorFactory = (options: SessionPipelineOptions, handler: ProcessorHandler) => SessionProcessor;
+
+/** Runs the pipeline on the calling thread; records and reports are delivered before push() returns. */
+export class LocalSessionProcessor implements SessionProcessor {
+  private readonly pipeline: SessionPipeline;
+  /** After a fault, pushes are ignored: the pipeline's state can no longer be trusted. */
+  private faulted = false;
+
+  constructor(
+    options: SessionPipelineOptions,
+    private readonly handler: ProcessorHandler,
+  ) {
+    this.pipeline = new SessionPipeline(options, (topic, key, value, timestamp) => handler.record(topic, key, value, timestamp));
+  }
+
+  push(chunk: Buffer): void {
+    if (this.faulted) return this.handler.processed(report(this.pipeline, chunk.length, false, null));
+    this.handler.processed(runPipeline(this.pipeline, chunk.length, false, () => this.pipeline.push(chunk), () => (this.faulted = true)));
+  }
+
+  finish(reason: string): void {
+    this.handler.processed(runPipeline(this.pipeline, 0, true, () => this.pipeline.finish(reason), () => (this.faulted = true)));
+  }
+}
+
+/**
+ * Runs one step of a pipeline and reports on it. A throw is a fault in our code on this router's
+ * data: it is reported, that session ends, the other sessions carry on.
+ */
+export function runPipeline(pipeline: SessionPipeline, inputBytes: number, finished: boolean, step: () => void, onFault: () => void): ProcessedReport {
+  let fault: string | null = null;
+  try {
+    step();
+  } catch (err) {
+    onFault();
+    fault = (err as Error)?.stack ?? String(err);
+  }
+  return report(pipeline, inputBytes, finished, fault);
+}
+
+function report(pipeline: SessionPipeline, inputBytes: number, finished: boolean, fault: string | null): ProcessedReport {
+  return {
+    inputBytes,
+    counts: pipeline.takeCounts(),
+    bufferedBytes: pipeline.bufferedBytes,
+    streamOffset: pipeline.streamOffset,
+    framingLost: pipeline.framingLost,
+    finished,
+    fault,
+  };
+}
+
+export const localSessionProcessors: SessionProcessorFactory = (options, handler) => new LocalSessionProcessor(options, handler);

@@ -1,0 +1,226 @@
+/**
+ * Decode workers: the records a session's bytes become are the same whether its pipeline runs in
+ * a worker thread or on the event loop, in the same order, whatever the chunking; the packed
+ * transfer format round-trips; faults and a dying worker end only the sessions concerned.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { extractBmpStreams } from '../../../services/capture/index.js';
+import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
+import { RecordPacker, SESSION_TOPICS, unpackRecords } from '../../../services/ingest/decode-worker-protocol.js';
+import { splitOpenBmpRawMessage } from '../../../services/ingest/openbmp-raw.js';
+import { SessionPipeline, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
+import { LocalSessionProcessor, runPipeline, type ProcessedReport, type ProcessorHandler, type SessionProcessor } from '../../../services/ingest/session-processor.js';
+import { INGEST_TOPICS, decodeRecord, type IngestTopic } from '../../../services/kafka/avro/index.js';
+import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
+
+const logger = pino({ level: 'silent' });
+const workers = new DecodeWorkers(2, logger);
+after(() => workers.stop());
+
+const schemaIds = Object.fromEntries(INGEST_TOPICS.map((t, i) => [t, i + 1])) as Record<IngestTopic, number>;
+const options = (routerAddress: string): SessionPipelineOptions => ({ routerAddress, routerPort: 179, collectorId: 'unit', maxMessageBytes: 1 << 20, raw: true, schemaIds });
+
+interface Collected {
+  records: Array<{ topic: SessionTopic; key: string; value: Buffer; timestamp: number }>;
+  reports: ProcessedReport[];
+  lostWith: Error | null;
+  done: Promise<void>;
+}
+
+function collector(): Collected & ProcessorHandler {
+  let finished!: () => void;
+  const c: Collected & ProcessorHandler = {
+    records: [],
+    reports: [],
+    lostWith: null,
+    done: new Promise((resolve) => (finished = resolve)),
+    record(topic, key, value, timestamp) {
+      // A copy: a worker's values are views of a buffer that tests keep no longer than this.
+      c.records.push({ topic, key, value: Buffer.from(value), timestamp });
+    },
+    processed(report) {
+      c.reports.push(report);
+      if (report.finished) finished();
+    },
+    lost(error) {
+      c.lostWith = error;
+      finished();
+    },
+  };
+  return c;
+}
+
+/**
+ * What may differ between two runs of the same bytes: the collector's clock (router records and
+ * the raw topic's OpenBMP header carry it) and, in router records, the octets received so far,
+ * which depend on how the stream was cut into reads. The comparison keeps everything else.
+ */
+function comparable(r: Collected['records'][number]): string {
+  if (r.topic === 'raw') {
+    const split = splitOpenBmpRawMessage(r.value);
+    assert.equal(split.kind, 'ok');
+    return `raw ${r.key} ${split.kind === 'ok' ? split.bmp.toString('hex') : ''}`;
+  }
+  if (r.topic === 'router') {
+    const { timestamp: _t, bytes_received: _b, ...rest } = decodeRecord('router', r.value).value as unknown as Record<string, unknown>;
+    return `router ${r.key} ${JSON.stringify(rest)}`;
+  }
+  return `${r.topic} ${r.key} ${r.value.toString('hex')}`;
+}
+
+function run(processor: SessionProcessor, chunks: Buffer[]): void {
+  for (const c of chunks) processor.push(c);
+  processor.finish('router closed the session');
+}
+
+function chunked(stream: Buffer, cuts: number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const c of [...at, stream.length]) {
+    if (c > from) out.push(stream.subarray(from, c));
+    from = Math.max(from, c);
+  }
+  return out;
+}
+
+const captures = HAVE_TESTDATA ? readdirSync(BMP_CAPTURE_DIR).filter((f) => /\.(pcap|pcapng|bmp)$/.test(f)) : [];
+
+test('a worker publishes what the event loop publishes, record for record, in order', { skip: captures.length === 0 && 'test data not found' }, async () => {
+  await workers.start();
+  let compared = 0;
+  for (const file of captures) {
+    for (const [i, { payload: stream }] of extractBmpStreams(readFileSync(join(BMP_CAPTURE_DIR, file))).entries()) {
+      const what = `${file} stream ${i}`;
+      const local = collector();
+      run(new LocalSessionProcessor(options('192.0.2.1'), local), [stream]);
+      const remote = collector();
+      // Socket-sized chunks, cut anywhere (mid-header too).
+      run(workers.open(options('192.0.2.1'), remote), chunked(stream, Array.from({ length: Math.ceil(stream.length / 1499) }, (_, k) => k * 1499 + 7)));
+      await remote.done;
+      assert.deepEqual(remote.records.map(comparable), local.records.map(comparable), what);
+      assert.equal(remote.reports.at(-1)?.finished, true, what);
+      const end = decodeRecord('router', remote.records.at(-1)!.value).value;
+      assert.equal(end.bytes_received, stream.length, what);
+      assert.equal(
+        remote.reports.reduce((n, r) => n + r.inputBytes, 0),
+        stream.length,
+        `${what}: every input octet is accounted for by a report`,
+      );
+      const messages = (c: Collected): number => c.reports.flatMap((r) => r.counts.messages).reduce((n, [, k]) => n + k, 0);
+      assert.equal(messages(remote), messages(local), what);
+      compared += local.records.length;
+    }
+  }
+  assert.ok(compared > 10_000, `${compared} records compared`);
+});
+
+test('sessions of one worker do not mix, and timestamps never go back within a session', { skip: captures.length === 0 && 'test data not found' }, async () => {
+  const stream = extractBmpStreams(readFileSync(join(BMP_CAPTURE_DIR, 'pmacct-cisco-iosxr7101-srv6-locrib-with-ipfix.pcap')))[0].payload;
+  const sessions = ['192.0.2.10', '192.0.2.11', '2001:db8::12', '192.0.2.13'].map((address) => ({ address, c: collector() }));
+  const processors = sessions.map((s) => workers.open(options(s.address), s.c));
+  // Interleaved: each session's chunks alternate with the others'.
+  for (let at = 0; at < stream.length; at += 997) for (const p of processors) p.push(stream.subarray(at, at + 997));
+  for (const p of processors) p.finish('done');
+  await Promise.all(sessions.map((s) => s.c.done));
+  const reference = collector();
+  run(new LocalSessionProcessor(options('192.0.2.10'), reference), [stream]);
+  for (const s of sessions) {
+    assert.equal(s.c.records.length, reference.records.length, s.address);
+    for (const r of s.c.records) assert.ok(r.key.startsWith(s.address), `${s.address} got a record keyed ${r.key}`);
+    for (let i = 1; i < s.c.records.length; i++) assert.ok(s.c.records[i].timestamp >= s.c.records[i - 1].timestamp);
+  }
+  assert.deepEqual(workers.load, [0, 0], 'finished sessions are forgotten');
+});
+
+test('framing lost: the dead letter, then the end with that reason, even when the router closed first', async () => {
+  await workers.start();
+  // An Initiation with no information TLVs, then a header of version 9.
+  const initiation = Buffer.from([3, 0, 0, 0, 6, 4]);
+  const garbage = Buffer.concat([initiation, Buffer.from([9, 0, 0, 0, 6, 0]), Buffer.from('not BMP')]);
+  const c = collector();
+  run(workers.open(options('192.0.2.20'), c), [garbage]);
+  await c.done;
+  const topics = c.records.map((r) => r.topic);
+  assert.deepEqual(topics, ['router', 'raw', 'initiation', 'router', 'errors', 'router']);
+  assert.match(c.reports.find((r) => r.framingLost !== null)?.framingLost ?? '', /version 9/);
+  const end = decodeRecord('router', c.records.at(-1)!.value).value as { event: string; disconnect_reason: string };
+  assert.equal(end.event, 'disconnected');
+  assert.match(end.disconnect_reason, /framing lost.*version 9/);
+});
+
+test('a fault in the pipeline is reported with where it happened, and the step still reports', () => {
+  const pipeline = new SessionPipeline(options('192.0.2.30'), () => undefined);
+  let faulted = false;
+  const report = runPipeline(pipeline, 42, false, () => {
+    throw new Error('boom in a decoder');
+  }, () => (faulted = true));
+  assert.equal(faulted, true);
+  assert.equal(report.inputBytes, 42);
+  assert.match(report.fault ?? '', /boom in a decoder/);
+  assert.equal(report.finished, false);
+});
+
+test('a worker that dies tells each of its sessions; a new session gets a fresh worker', async () => {
+  const dying = new DecodeWorkers(1, logger);
+  await dying.start();
+  try {
+    const a = collector();
+    const b = collector();
+    dying.open(options('192.0.2.40'), a);
+    dying.open(options('192.0.2.41'), b);
+    const slots = (dying as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots;
+    await slots[0].worker.terminate();
+    await Promise.all([a.done, b.done]);
+    assert.match(a.lostWith?.message ?? '', /exited/);
+    assert.match(b.lostWith?.message ?? '', /exited/);
+    const c = collector();
+    run(dying.open(options('192.0.2.42'), c), [Buffer.from([3, 0, 0, 0, 6, 4])]);
+    await c.done;
+    assert.equal(c.lostWith, null);
+    assert.deepEqual(c.records.map((r) => r.topic), ['router', 'raw', 'initiation', 'router', 'router']);
+  } finally {
+    await dying.stop();
+  }
+});
+
+test('packed records round-trip: topics, keys, timestamps and values, across buffer growth', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          topic: fc.constantFrom(...SESSION_TOPICS),
+          key: fc.integer({ min: 0, max: 5 }),
+          value: fc.uint8Array({ maxLength: 200_000 }),
+          timestamp: fc.integer({ min: 0, max: 2 ** 45 }),
+        }),
+        { maxLength: 12 },
+      ),
+      (records) => {
+        const keys = ['a', 'b|0|0:0|192.0.2.1|loc_rib', 'é', '', 'x'.repeat(300), '2001:db8::1'];
+        const packer = new RecordPacker();
+        for (const r of records) packer.add(r.topic, r.key, Buffer.from(r.value), r.timestamp);
+        const packed = packer.take();
+        if (records.length === 0) return assert.equal(packed, null);
+        const out: typeof records = [];
+        unpackRecords(packed!, keys, (topic, key, value, timestamp) => out.push({ topic, key: keys.indexOf(key), value: new Uint8Array(value), timestamp }));
+        assert.deepEqual(out, records.map((r) => ({ ...r, value: new Uint8Array(r.value) })));
+        assert.equal(packer.take(), null, 'take() empties the packer');
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('a corrupt packed buffer is refused, not misread', () => {
+  const packer = new RecordPacker();
+  packer.add('route_monitoring', 0, Buffer.from('value'), 1);
+  const packed = packer.take()!;
+  new DataView(packed).setUint32(13, 1000, true);
+  assert.throws(() => unpackRecords(packed, ['k'], () => undefined), /corrupt packed record/);
+});
