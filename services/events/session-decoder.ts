@@ -96,6 +96,13 @@ export interface SessionDecoderOptions {
   routerAddress: string;
   /** BMP codec options (v4 TLV code points, ROFT message type). */
   bmp?: BmpDecodeOptions;
+  /**
+   * The sink borrows route events: the events of one block of plain prefixes are one object,
+   * updated in place (sequence, prefix, path id) before each call, so the sink must not keep an
+   * event past its call. Saves an object of some fifty fields per prefix, for a sink that encodes
+   * each event at once (ingest). Off by default: other sinks keep events.
+   */
+  borrowedRouteEvents?: boolean;
 }
 
 /** What decoding one message produced, for callers that count (metrics, `--summary`). */
@@ -181,6 +188,7 @@ const NO_ATTRIBUTES: SharedAttributes = {
 export class BmpSessionDecoder {
   private readonly routerAddress: string;
   private readonly bmpOptions: BmpDecodeOptions | undefined;
+  private readonly borrowedRouteEvents: boolean;
   private readonly peers = new Map<string, PeerContext>();
   private sequence = 0;
   /** peerKey's memo: the identity fields of the last peer seen and its key. */
@@ -203,6 +211,7 @@ export class BmpSessionDecoder {
   constructor(options: SessionDecoderOptions) {
     this.routerAddress = options.routerAddress;
     this.bmpOptions = options.bmp;
+    this.borrowedRouteEvents = options.borrowedRouteEvents ?? false;
   }
 
   /** Sequence number the next event will get. */
@@ -518,6 +527,18 @@ export class BmpSessionDecoder {
     const { afi, safi, prefixes, pathIds } = block;
     const family = familyName(afi, safi);
     const n = prefixes.length;
+    if (this.borrowedRouteEvents && n > 0) {
+      // Only these three fields differ between a block's events (see routeEvent's arguments).
+      const event = this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[0], pathIds === null ? null : pathIds[0], null, EMPTY, null, a, nextHop, false, null);
+      sink('route_monitoring', event);
+      for (let i = 1; i < n; i++) {
+        event.sequence = this.sequence++;
+        event.prefix = prefixes[i];
+        event.path_id = pathIds === null ? null : pathIds[i];
+        sink('route_monitoring', event);
+      }
+      return n;
+    }
     for (let i = 0; i < n; i++) {
       const pathId = pathIds === null ? null : pathIds[i];
       sink('route_monitoring', this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[i], pathId, null, EMPTY, null, a, nextHop, false, null));

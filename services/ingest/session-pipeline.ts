@@ -70,7 +70,8 @@ export class SessionPipeline {
     private readonly emit: SessionRecordSink,
   ) {
     this.framer = new BmpFramer({ maxMessageSize: options.maxMessageBytes });
-    this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress });
+    // Each event is encoded as it comes, so the decoder may hand out one event per prefix block.
+    this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress, borrowedRouteEvents: true });
     this.sink = <T extends EventTopic>(topic: T, event: EventByTopic[T]): void => this.publishEvent(topic, event);
     this.routerEvent('connected');
   }

@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fullTableDump } from '../../../bench/full-table.js';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
+import { BmpFramer } from '../../../services/codec/framer.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import type { EventByTopic, EventTopic } from '../../../services/events/model.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
@@ -386,5 +387,39 @@ describe('the Route Monitoring hot path gives the events of the general path', (
       assert.deepStrictEqual(fast, general, file);
     }
     assert.ok(hotTotal > 1000, `hot path taken ${hotTotal} times`);
+  });
+});
+
+describe('borrowed route events', () => {
+  /** Every event as it was at its sink call (a shallow copy: only top-level fields are updated in place). */
+  function eventsOf(borrowed: boolean, chunks: Buffer[]): { events: Emitted[]; distinct: number } {
+    const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.254', borrowedRouteEvents: borrowed });
+    const framer = new BmpFramer({ maxMessageSize: 1 << 20 });
+    const events: Emitted[] = [];
+    const seen = new Set<object>();
+    for (const chunk of chunks) {
+      framer.push(chunk);
+      for (let item = framer.next(); item !== null; item = framer.next()) {
+        assert.equal(item.kind, 'message');
+        if (item.kind !== 'message') break;
+        decoder.decode(item.bytes, item.offset, (topic, event) => {
+          seen.add(event);
+          events.push({ topic, event: { ...event } });
+        });
+      }
+    }
+    return { events, distinct: seen.size };
+  }
+
+  test('the sink sees at each call what it would with an event per prefix, with fewer objects', () => {
+    for (const addPath of [false, true]) {
+      const chunks = [...fullTableDump({ prefixesV4: 3000, prefixesV6: 1000, peers: 3, seed: 7, addPath })];
+      const own = eventsOf(false, chunks);
+      const borrowed = eventsOf(true, chunks);
+      assert.equal(borrowed.events.length, own.events.length);
+      assert.deepStrictEqual(borrowed.events, own.events);
+      assert.equal(own.distinct, own.events.length);
+      assert.ok(borrowed.distinct < own.events.length / 2, `${borrowed.distinct} objects for ${own.events.length} events`);
+    }
   });
 });
