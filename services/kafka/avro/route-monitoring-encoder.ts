@@ -27,6 +27,7 @@ import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
+import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter } from './attribute-writer.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
 const SEQUENCE_FIELDS = ['sequence'] as const;
@@ -48,24 +49,6 @@ const PEER_FIELDS = [
 const ROUTE_KIND_FIELDS = ['action', 'afi', 'safi', 'family'] as const;
 /** Which route: different for every event. */
 const NLRI_FIELDS = ['prefix', 'path_id', 'rd', 'labels', 'raw_nlri'] as const;
-const ATTRIBUTE_FIELDS = [
-  'origin',
-  'as_path',
-  'next_hop',
-  'med',
-  'local_pref',
-  'atomic_aggregate',
-  'aggregator_as',
-  'aggregator_address',
-  'communities',
-  'large_communities',
-  'extended_communities',
-  'originator_id',
-  'cluster_list',
-  'aigp',
-  'otc',
-  'unknown_attributes',
-] as const;
 /** decoded_without_peer_up, then the fields that are null on all but a few families' routes. */
 const REST_FIELDS = [
   'decoded_without_peer_up',
@@ -260,7 +243,57 @@ interface Parts {
   attributeType: Type;
   restType: Type;
   nullRest: [Buffer, Buffer];
+  /**
+   * The attribute fields written directly (attribute-writer.ts), when they agree with avsc on
+   * sample values (checked once per process); null: avsc writes them.
+   */
+  attributeWriter: AttributeWriter | null;
 }
+
+/** Attribute values the direct writer must write as avsc does before it is used. */
+const ATTRIBUTE_SAMPLES: Array<Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>> = [
+  {
+    origin: null,
+    as_path: [],
+    next_hop: null,
+    med: null,
+    local_pref: null,
+    atomic_aggregate: false,
+    aggregator_as: null,
+    aggregator_address: null,
+    communities: [],
+    large_communities: [],
+    extended_communities: [],
+    originator_id: null,
+    cluster_list: [],
+    aigp: null,
+    otc: null,
+    unknown_attributes: [],
+  },
+  {
+    origin: 'incomplete',
+    as_path: [
+      { asn: 4294967295, segment: 'sequence' },
+      { asn: 0, segment: 'set' },
+      { asn: 64512, segment: 'confed_sequence' },
+      { asn: 65001, segment: 'confed_set' },
+    ],
+    next_hop: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff',
+    med: 4294967295,
+    local_pref: 0,
+    atomic_aggregate: true,
+    aggregator_as: 2 ** 40,
+    aggregator_address: '192.0.2.1',
+    communities: ['65535:65535', '0:0', 'no-export'],
+    large_communities: ['4294967295:4294967295:4294967295'],
+    extended_communities: ['rt:65000:100', 'é'.repeat(40), 'x'.repeat(70), 'y'.repeat(9000)],
+    originator_id: '198.51.100.7',
+    cluster_list: ['192.0.2.2', '192.0.2.3'],
+    aigp: -(2 ** 52),
+    otc: 64,
+    unknown_attributes: ['99:c0:00ff'],
+  },
+];
 
 /** The run types, made once per process (every session's encoder uses them). */
 let sharedParts: Parts | null = null;
@@ -281,7 +314,24 @@ function makeParts(): Parts {
     attributeType: runType(full, ATTRIBUTE_FIELDS, 'AttributeFields'),
     restType,
     nullRest: [nullRest(false), nullRest(true)],
+    attributeWriter: agreeingAttributeWriter(full, runType(full, ATTRIBUTE_FIELDS, 'AttributeFields')),
   };
+}
+
+/** An AttributeWriter for the schema's enums, if it writes the samples as avsc does. */
+function agreeingAttributeWriter(full: Type, attributeType: Type): AttributeWriter | null {
+  const field = (name: string): Type | undefined => recordFields(full).find((f) => f.name === name)?.type;
+  // origin: ["null", Origin]; as_path: array of AsPathHop {asn, segment: AsPathSegmentType}.
+  const originType = (field('origin') as unknown as { types?: Type[] } | undefined)?.types?.[1];
+  const hopType = (field('as_path') as unknown as { itemsType?: Type } | undefined)?.itemsType;
+  const segmentType = hopType ? recordFields(hopType).find((f) => f.name === 'segment')?.type : undefined;
+  if (originType === undefined || segmentType === undefined) return null;
+  const writer = new AttributeWriter(originType, segmentType);
+  try {
+    return ATTRIBUTE_SAMPLES.every((sample) => writer.write(sample).equals(attributeType.toBuffer(sample))) ? writer : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Thrown internally when the scratch buffer is too small; the record is then encoded again. */
@@ -301,6 +351,7 @@ export class RouteMonitoringEncoder {
   private readonly kindType: Type;
   private readonly nlriType: Type;
   private readonly attributeType: Type;
+  private readonly attributeWriter: AttributeWriter | null;
   private readonly restType: Type;
   private routerAddress: string | null = null;
   private routerBytes: Buffer = Buffer.alloc(0);
@@ -321,6 +372,7 @@ export class RouteMonitoringEncoder {
     this.kindType = parts.kindType;
     this.nlriType = parts.nlriType;
     this.attributeType = parts.attributeType;
+    this.attributeWriter = parts.attributeWriter;
     this.restType = parts.restType;
     this.nullRest = parts.nullRest;
     if (parts.reusesParts && !parts.nlriChecked) {
@@ -336,6 +388,11 @@ export class RouteMonitoringEncoder {
    */
   get reusesParts(): boolean {
     return this.reuse;
+  }
+
+  /** Whether the path attributes are written by AttributeWriter (else by avsc). */
+  get writesAttributesDirectly(): boolean {
+    return this.reuse && this.attributeWriter !== null;
   }
 
   /** Direct NLRI writing gives avsc's octets for sample routes (run once per process). */
@@ -402,7 +459,7 @@ export class RouteMonitoringEncoder {
     pos = this.put(this.kindBytes, pos);
     pos = this.writeNlri(e, pos);
     if (this.attributes === null || !sameAttributes(e, this.attributes)) {
-      this.attributeBytes = this.encodeCopy(this.attributeType, e);
+      this.attributeBytes = this.attributeOctets(e);
       this.attributes = attributeSnapshot(e);
     }
     pos = this.put(this.attributeBytes, pos);
@@ -461,6 +518,18 @@ export class RouteMonitoringEncoder {
     buf[pos++] = 0; // labels: no items
     buf[pos++] = 0; // raw_nlri: null
     return pos;
+  }
+
+  /** The attribute fields' octets: written directly, or by avsc for values the writer leaves to it. */
+  private attributeOctets(e: RouteEvent): Buffer {
+    if (this.attributeWriter !== null) {
+      try {
+        return this.attributeWriter.write(e);
+      } catch (err) {
+        if (err !== AttributeFallback) throw err;
+      }
+    }
+    return this.encodeCopy(this.attributeType, e);
   }
 
   /** The octets of `type`'s fields of `e`, as a buffer of their own (made only when the values change). */

@@ -6,6 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
@@ -35,6 +36,42 @@ describe('RouteMonitoringEncoder', () => {
     const fields = (typeFor('route_monitoring') as unknown as { fields: Array<{ name: string }> }).fields.map((f) => f.name);
     assert.deepEqual(fields, ROUTE_MONITORING_FIELD_ORDER, 'update the field lists of route-monitoring-encoder.ts');
     assert.equal(new RouteMonitoringEncoder().reusesParts, true);
+    assert.equal(new RouteMonitoringEncoder().writesAttributesDirectly, true, 'AttributeWriter disagrees with avsc on its samples');
+  });
+
+  test('path attributes written directly are avsc\'s octets, for any values (property)', () => {
+    const segments = ['sequence', 'set', 'confed_sequence', 'confed_set'] as const;
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('65000:100', 'x'.repeat(200)));
+    const long = fc.oneof(fc.integer({ min: 0, max: 4294967295 }), fc.integer(), fc.constantFrom(2 ** 52, -(2 ** 52), 2 ** 53 - 1, 2 ** 40));
+    const base = FIXTURES.route_monitoring.full as RouteEvent;
+    fc.assert(
+      fc.property(
+        fc.record({
+          origin: fc.constantFrom(null, 'igp', 'egp', 'incomplete', 'unknown'),
+          as_path: fc.array(fc.record({ asn: fc.integer({ min: 0, max: 4294967295 }), segment: fc.constantFrom(...segments) }), { maxLength: 70 }),
+          next_hop: fc.option(text),
+          med: fc.option(long),
+          local_pref: fc.option(long),
+          atomic_aggregate: fc.boolean(),
+          aggregator_as: fc.option(long),
+          aggregator_address: fc.option(text),
+          communities: fc.array(text, { maxLength: 40 }),
+          large_communities: fc.array(text, { maxLength: 5 }),
+          extended_communities: fc.array(text, { maxLength: 5 }),
+          originator_id: fc.option(text),
+          cluster_list: fc.array(text, { maxLength: 5 }),
+          aigp: fc.option(long),
+          otc: fc.option(long),
+          unknown_attributes: fc.array(text, { maxLength: 3 }),
+        }),
+        (attributes) => {
+          const event = { ...base, ...attributes } as RouteEvent;
+          const encoder = new RouteMonitoringEncoder();
+          assert.deepEqual(encoder.encode(SCHEMA_ID, event), encodeRecord('route_monitoring', SCHEMA_ID, event));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('the schema fixtures', () => {

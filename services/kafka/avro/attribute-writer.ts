@@ -1,0 +1,181 @@
+/**
+ * The path attribute fields of a route_monitoring record (origin ... unknown_attributes), written
+ * as Avro binary directly. They change with nearly every UPDATE of a full table, and avsc's
+ * generic writer spent most of its time on their short strings (communities, next hops).
+ *
+ * Avro binary (Avro 1.11 specification, "Binary Encoding"): a union is its branch index as a long,
+ * then the value; a long is a zig-zag varint; a string is its UTF-8 length as a long, then the
+ * octets; an enum is the symbol's index as a long; an array is blocks of (count, items) ended by
+ * a count of 0 (one block here, as avsc writes); a boolean is one octet.
+ *
+ * The writer knows the fields' types as schemas/route_monitoring.avsc has them; the enum symbols
+ * are read from the schema. RouteMonitoringEncoder compares it with avsc on sample values before
+ * using it, and a value it is not written for (a long beyond 2^53, a symbol not in the schema)
+ * throws AttributeFallback so that avsc encodes those attributes instead.
+ */
+import type { Type } from 'avsc';
+import type { AsPathHop, RouteEvent } from '../../events/model.js';
+
+/** Thrown for values the direct writer leaves to avsc. */
+export const AttributeFallback = Symbol('attribute fallback');
+
+/** The attribute fields, in schema order. */
+export const ATTRIBUTE_FIELDS = [
+  'origin',
+  'as_path',
+  'next_hop',
+  'med',
+  'local_pref',
+  'atomic_aggregate',
+  'aggregator_as',
+  'aggregator_address',
+  'communities',
+  'large_communities',
+  'extended_communities',
+  'originator_id',
+  'cluster_list',
+  'aigp',
+  'otc',
+  'unknown_attributes',
+] as const;
+
+const MAX_DIRECT_LONG = 2 ** 52;
+
+type AttributeValues = Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>;
+
+interface EnumType {
+  symbols: string[];
+}
+
+/** Symbol -> index of an avsc enum type. */
+function symbolIndex(type: Type): Map<string, number> {
+  return new Map((type as unknown as EnumType).symbols.map((s, i) => [s, i]));
+}
+
+export class AttributeWriter {
+  private buf = Buffer.allocUnsafe(4096);
+  private pos = 0;
+  private readonly origins: Map<string, number>;
+  private readonly segments: Map<string, number>;
+
+  /** `originType`: the Origin enum; `segmentType`: the AsPathSegmentType enum (from the schema). */
+  constructor(originType: Type, segmentType: Type) {
+    this.origins = symbolIndex(originType);
+    this.segments = symbolIndex(segmentType);
+  }
+
+  /** The fields' octets, as a buffer of their own. Throws AttributeFallback (see above). */
+  write(e: AttributeValues): Buffer {
+    this.pos = 0;
+    if (e.origin === null) this.byte(0);
+    else {
+      const i = this.origins.get(e.origin);
+      if (i === undefined) throw AttributeFallback;
+      this.byte(2);
+      this.long(i);
+    }
+    this.asPath(e.as_path);
+    this.nullableString(e.next_hop);
+    this.nullableLong(e.med);
+    this.nullableLong(e.local_pref);
+    if (typeof e.atomic_aggregate !== 'boolean') throw AttributeFallback;
+    this.byte(e.atomic_aggregate ? 1 : 0);
+    this.nullableLong(e.aggregator_as);
+    this.nullableString(e.aggregator_address);
+    this.strings(e.communities);
+    this.strings(e.large_communities);
+    this.strings(e.extended_communities);
+    this.nullableString(e.originator_id);
+    this.strings(e.cluster_list);
+    this.nullableLong(e.aigp);
+    this.nullableLong(e.otc);
+    this.strings(e.unknown_attributes);
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+
+  private asPath(path: readonly AsPathHop[]): void {
+    if (!Array.isArray(path)) throw AttributeFallback;
+    const n = path.length;
+    if (n > 0) {
+      this.long(n);
+      for (let i = 0; i < n; i++) {
+        const hop = path[i];
+        this.long(hop.asn);
+        const s = this.segments.get(hop.segment);
+        if (s === undefined) throw AttributeFallback;
+        this.long(s);
+      }
+    }
+    this.byte(0);
+  }
+
+  private strings(list: readonly string[]): void {
+    if (!Array.isArray(list)) throw AttributeFallback;
+    const n = list.length;
+    if (n > 0) {
+      this.long(n);
+      for (let i = 0; i < n; i++) this.string(list[i]);
+    }
+    this.byte(0);
+  }
+
+  private nullableString(s: string | null): void {
+    if (s === null) return this.byte(0);
+    this.byte(2);
+    this.string(s);
+  }
+
+  private nullableLong(n: number | null): void {
+    if (n === null) return this.byte(0);
+    this.byte(2);
+    this.long(n);
+  }
+
+  private string(s: string): void {
+    if (typeof s !== 'string') throw AttributeFallback;
+    // At most 3 octets per UTF-16 unit, plus the length's varint.
+    this.room(s.length * 3 + 10);
+    const buf = this.buf;
+    const at = this.pos;
+    // The usual case, under 64 octets: a one-octet length before the text.
+    const written = buf.write(s, at + 1, 'utf8');
+    if (written < 64) {
+      buf[at] = written * 2;
+      this.pos = at + 1 + written;
+      return;
+    }
+    // Longer: move the text to after the length's full varint.
+    let lengthOctets = 1;
+    for (let z = written * 2; z >= 0x80; z = Math.floor(z / 0x80)) lengthOctets++;
+    buf.copyWithin(at + lengthOctets, at + 1, at + 1 + written);
+    this.long(written);
+    this.pos = at + lengthOctets + written;
+  }
+
+  /** Zig-zag varint of an integer of magnitude up to 2^52 (its zig-zag value is then exact); larger ones are left to avsc. */
+  private long(n: number): void {
+    if (!Number.isInteger(n) || n > MAX_DIRECT_LONG || n < -MAX_DIRECT_LONG) throw AttributeFallback;
+    this.room(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    let z = n >= 0 ? n * 2 : -n * 2 - 1;
+    while (z >= 0x80) {
+      buf[pos++] = (z % 0x80) | 0x80;
+      z = Math.floor(z / 0x80);
+    }
+    buf[pos++] = z;
+    this.pos = pos;
+  }
+
+  private byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+}
