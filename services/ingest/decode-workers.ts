@@ -5,7 +5,8 @@
  * about as much to decode as kafkajs costs to publish; on one thread the two took turns.
  *
  * A worker that dies takes its sessions with it: each is told (`lost`), closes its connection
- * and counts the drop; the router reconnects. The next session gets a fresh worker.
+ * and counts the drop; the router reconnects. The next session gets a fresh worker. A worker
+ * that stops answering (stallMs) is stopped and treated the same way.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../runtime/logging.js';
@@ -27,6 +28,21 @@ interface WorkerSlot {
   /** Resolves once the worker has loaded its module. */
   ready: Promise<void>;
   dead: boolean;
+  /** Messages sent whose output has not come back (each open, data and finish gets one). */
+  outstanding: number;
+  /** When the worker last answered, or was given work while it had none (ms). */
+  lastProgress: number;
+}
+
+export interface DecodeWorkersOptions {
+  /**
+   * A worker with work outstanding that has not answered for this long is stuck (a decoding
+   * loop that never ends): it is stopped and its sessions closed, counted as lost. Decoding the
+   * largest message takes well under a second.
+   */
+  stallMs?: number;
+  /** How often stalls are looked for (ms). */
+  stallCheckMs?: number;
 }
 
 /**
@@ -49,12 +65,18 @@ export class DecodeWorkers {
   private readonly slots: WorkerSlot[] = [];
   private nextSession = 1;
   private closing = false;
+  private readonly stallMs: number;
+  private readonly stallTimer: NodeJS.Timeout;
 
   constructor(
     private readonly count: number,
     private readonly logger: Logger,
+    options: DecodeWorkersOptions = {},
   ) {
     if (!Number.isInteger(count) || count < 1) throw new Error(`decode workers: ${count} is not a positive whole number`);
+    this.stallMs = options.stallMs ?? 30_000;
+    this.stallTimer = setInterval(() => this.stopStalled(), options.stallCheckMs ?? 5_000);
+    this.stallTimer.unref();
   }
 
   /** Starts the workers; resolves when each has loaded its code (or rejects with why one could not). */
@@ -92,11 +114,25 @@ export class DecodeWorkers {
   /** Stops the workers (after the sessions have ended). */
   async stop(): Promise<void> {
     this.closing = true;
+    clearInterval(this.stallTimer);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
   private send(slot: WorkerSlot, message: ToDecodeWorker, transfer: ArrayBuffer[] = []): void {
-    if (!slot.dead) slot.worker.postMessage(message, transfer);
+    if (slot.dead) return;
+    if (slot.outstanding++ === 0) slot.lastProgress = Date.now();
+    slot.worker.postMessage(message, transfer);
+  }
+
+  private stopStalled(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      if (slot.dead || slot.outstanding === 0 || now - slot.lastProgress < this.stallMs) continue;
+      const err = new Error(`decode worker stuck: no answer for ${now - slot.lastProgress} ms with ${slot.outstanding} messages outstanding`);
+      // Its sessions are told now; terminate()'s exit finds the slot already dead.
+      this.onGone(slot, err);
+      void slot.worker.terminate();
+    }
   }
 
   private spawn(): WorkerSlot {
@@ -111,6 +147,8 @@ export class DecodeWorkers {
         failed = reject;
       }),
       dead: false,
+      outstanding: 0,
+      lastProgress: Date.now(),
     };
     // Nobody may be waiting on `ready` (a worker started for a session): its failure is handled below.
     slot.ready.catch(() => undefined);
@@ -127,6 +165,8 @@ export class DecodeWorkers {
   }
 
   private onOutput(slot: WorkerSlot, output: DecodeWorkerOutput): void {
+    slot.outstanding--;
+    slot.lastProgress = Date.now();
     const session = slot.sessions.get(output.session);
     if (session === undefined) return;
     for (const key of output.newKeys) session.keys.push(key);

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { pino } from 'pino';
+import { fullTableDump } from '../../../bench/full-table.js';
 import { extractBmpStreams } from '../../../services/capture/index.js';
 import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
 import { RecordPacker, SESSION_TOPICS, unpackRecords } from '../../../services/ingest/decode-worker-protocol.js';
@@ -186,6 +187,22 @@ test('a worker that dies tells each of its sessions; a new session gets a fresh 
     assert.deepEqual(c.records.map((r) => r.topic), ['router', 'raw', 'initiation', 'router', 'router']);
   } finally {
     await dying.stop();
+  }
+});
+
+test('a worker that stops answering is stopped, and its sessions are told', async () => {
+  // A stall limit far below what a large chunk takes to decode stands in for a worker that loops.
+  const slow = new DecodeWorkers(1, logger, { stallMs: 20, stallCheckMs: 10 });
+  await slow.start();
+  try {
+    const table = Buffer.concat([...fullTableDump({ prefixesV4: 150_000, prefixesV6: 0, peers: 1, seed: 3 })]);
+    const c = collector();
+    const processor = slow.open(options('192.0.2.50'), c);
+    processor.push(table);
+    await c.done;
+    assert.match(c.lostWith?.message ?? '', /decode worker stuck: no answer for \d+ ms/);
+  } finally {
+    await slow.stop();
   }
 });
 
