@@ -45,7 +45,7 @@ export class IngestMetrics implements PublisherMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
-  readonly bytesInFlight = new Gauge({ name: 'bmp_bytes_in_flight', help: 'Record bytes queued or awaiting Kafka acknowledgement', registers: [this.registry] });
+  readonly bytesInFlight = new Gauge({ name: 'bmp_bytes_in_flight', help: 'Bytes held for Kafka: input at the decode workers, records queued or awaiting acknowledgement', registers: [this.registry] });
   readonly produceLatency = new Histogram({
     name: 'bmp_produce_latency_seconds',
     help: 'Time from sending a batch to Kafka to its acknowledgement',
