@@ -40,18 +40,19 @@
  *     registered are deleted, unless --keep-topics.
  *
  * Output: progress and diagnostics on stderr; as the last line on stdout one JSON object:
- *   {"bench":"ingest","prefixes":n,"prefixes_per_s":r,"sink_records_per_s":s,"ratio_to_sink":q,
- *    "peak_rss_mb":x,"records":R,"seconds":t,"service_records_per_s":sr,"sink_seconds":st}
+ *   {"bench":"ingest","prefixes":n,"prefixes_per_s":r,"sink_records_per_s":s,"ratio_to_sink":r/s,
+ *    "peak_rss_mb":x,"records":R,"seconds":t,"service_records_per_s":sr,"sink_seconds":st,
+ *    "records_ratio_to_sink":sr/s}
  *  - prefixes: announced NLRI in the dump (= route announce events the service publishes);
  *    prefixes_per_s = prefixes / t, the headline figure.
  *  - records: every record the service published (route events, End-of-RIBs, the other events,
  *    router records, raw records); service_records_per_s = records / t.
  *  - sink_records_per_s: the same records / the sink's seconds.
- *  - ratio_to_sink = service_records_per_s / sink_records_per_s: records per second against
- *    records per second. (The ingest issue writes r/s, prefixes per second over the sink's
- *    records per second; that mixes units — a service with no overhead at all would score
- *    prefixes/records ≈ 0.7 — so the ratio here compares like with like. The issue's r/s is
- *    prefixes_per_s / sink_records_per_s, from the same line.)
+ *  - ratio_to_sink = prefixes_per_s / sink_records_per_s, as the ingest issue defines it (its
+ *    target is on this figure). It sets prefixes against records: a service with no overhead at
+ *    all would score prefixes / records, about 0.71 on this table with the raw topic on.
+ *  - records_ratio_to_sink = service_records_per_s / sink_records_per_s: like against like (1 is
+ *    a service as fast as kafkajs alone), for reading the overhead.
  *  - peak_rss_mb: the service process's peak resident set, in MiB: the kernel's high-water mark
  *    (VmHWM of /proc/<pid>/status, read before the service is stopped) where there is one, else
  *    the largest process_resident_memory_bytes scraped. Node and the tsx loader are in it.
@@ -1033,18 +1034,22 @@ async function main(): Promise<void> {
       prefixes,
       prefixes_per_s: Math.round(prefixes / svc.seconds),
       sink_records_per_s: Math.round(sinkRps),
-      // Records per second of the service over records per second of the sink (see the top).
-      ratio_to_sink: round(serviceRps / sinkRps, 3),
+      // As the ingest issue defines it: prefixes per second over the sink's records per second.
+      ratio_to_sink: round(prefixes / svc.seconds / sinkRps, 3),
       peak_rss_mb: round(peakRss / MiB, 1),
       records: svc.records,
       seconds: round(svc.seconds, 3),
       service_records_per_s: Math.round(serviceRps),
       sink_seconds: round(sink.seconds, 3),
+      records_ratio_to_sink: round(serviceRps / sinkRps, 3),
     };
     const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
     if (args.repeat > 1) progress(`fastest of ${args.repeat} runs each; peak RSS: the largest of all runs`);
     progress(`target prefixes_per_s >= ${fmt(TARGET_PREFIXES_PER_S)}: ${verdict(result.prefixes_per_s >= TARGET_PREFIXES_PER_S)} (${fmt(result.prefixes_per_s)})`);
-    progress(`target ratio_to_sink >= ${TARGET_RATIO}: ${verdict(result.ratio_to_sink >= TARGET_RATIO)} (${result.ratio_to_sink})`);
+    progress(
+      `target ratio_to_sink >= ${TARGET_RATIO}: ${verdict(result.ratio_to_sink >= TARGET_RATIO)} (${result.ratio_to_sink}; ` +
+        `records to records ${result.records_ratio_to_sink}, at most ${round(prefixes / svc.records, 3)} as prefixes to records)`,
+    );
     progress(`target peak_rss_mb <= ${TARGET_RSS_MB}: ${verdict(result.peak_rss_mb <= TARGET_RSS_MB)} (${result.peak_rss_mb})`);
     resultLine = JSON.stringify(result);
   } finally {
