@@ -6,13 +6,12 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { RecordPacker, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
 import { SessionPipeline } from './session-pipeline.js';
-import { runPipeline } from './session-processor.js';
+import { PipelineSteps, type ProcessedReport } from './session-processor.js';
 
 interface WorkerSession {
-  pipeline: SessionPipeline;
+  steps: PipelineSteps;
   keyIds: Map<string, number>;
   newKeys: string[];
-  faulted: boolean;
 }
 
 if (parentPort === null) throw new Error('decode-worker.ts runs as a worker thread (see decode-workers.ts)');
@@ -24,8 +23,7 @@ const sessions = new Map<number, WorkerSession>();
 function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): void {
   const keyIds = new Map<string, number>();
   const newKeys: string[] = [];
-  const session: WorkerSession = { pipeline: null as unknown as SessionPipeline, keyIds, newKeys, faulted: false };
-  session.pipeline = new SessionPipeline(message.options, (topic, key, value, timestamp) => {
+  const pipeline = new SessionPipeline(message.options, (topic, key, value, timestamp) => {
     let keyId = keyIds.get(key);
     if (keyId === undefined) {
       keyId = keyIds.size;
@@ -34,15 +32,14 @@ function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): v
     }
     packer.add(topic, keyId, value, timestamp);
   });
+  const session: WorkerSession = { steps: new PipelineSteps(pipeline), keyIds, newKeys };
   sessions.set(id, session);
   // The `connected` record now, in an output of its own: the packer is shared by all sessions.
-  step(id, session, 0, false, () => undefined);
+  send(id, session, session.steps.idle());
 }
 
-function step(id: number, session: WorkerSession, inputBytes: number, finished: boolean, work: () => void): void {
-  // After a fault pushes are ignored; finish() still runs, so the session's end is published.
-  const run = session.faulted && !finished ? () => undefined : work;
-  const report = runPipeline(session.pipeline, inputBytes, finished, run, () => (session.faulted = true));
+/** Sends a step's report with the records it packed. */
+function send(id: number, session: WorkerSession, report: ProcessedReport): void {
   const records = packer.take();
   const output: DecodeWorkerOutput = { kind: 'output', session: id, records, newKeys: session.newKeys.splice(0), report };
   port.postMessage(output, records ? [records] : []);
@@ -56,15 +53,14 @@ port.on('message', (message: ToDecodeWorker) => {
     case 'data': {
       const session = sessions.get(message.session);
       if (!session) return;
-      const chunk = Buffer.from(message.bytes);
-      step(message.session, session, chunk.length, false, () => session.pipeline.push(chunk));
+      send(message.session, session, session.steps.push(Buffer.from(message.bytes)));
       return;
     }
     case 'finish': {
       const session = sessions.get(message.session);
       if (!session) return;
       sessions.delete(message.session);
-      step(message.session, session, 0, true, () => session.pipeline.finish(message.reason));
+      send(message.session, session, session.steps.finish(message.reason));
       return;
     }
   }

@@ -42,26 +42,48 @@ export interface SessionProcessor {
 
 export type SessionProcessorFactory = (options: SessionPipelineOptions, handler: ProcessorHandler) => SessionProcessor;
 
+/**
+ * A session's pipeline stepped with fault isolation, wherever it runs (event loop or worker):
+ * after a fault, pushes are ignored, since the pipeline's state can no longer be trusted; finish
+ * still runs, so the session's end is published.
+ */
+export class PipelineSteps {
+  private faulted = false;
+
+  constructor(readonly pipeline: SessionPipeline) {}
+
+  push(chunk: Buffer): ProcessedReport {
+    if (this.faulted) return report(this.pipeline, chunk.length, false, null);
+    return runPipeline(this.pipeline, chunk.length, false, () => this.pipeline.push(chunk), () => (this.faulted = true));
+  }
+
+  finish(reason: string): ProcessedReport {
+    return runPipeline(this.pipeline, 0, true, () => this.pipeline.finish(reason), () => (this.faulted = true));
+  }
+
+  /** A report with no step (the worker's answer to `open`, carrying the `connected` record). */
+  idle(): ProcessedReport {
+    return report(this.pipeline, 0, false, null);
+  }
+}
+
 /** Runs the pipeline on the calling thread; records and reports are delivered before push() returns. */
 export class LocalSessionProcessor implements SessionProcessor {
-  private readonly pipeline: SessionPipeline;
-  /** After a fault, pushes are ignored: the pipeline's state can no longer be trusted. */
-  private faulted = false;
+  private readonly steps: PipelineSteps;
 
   constructor(
     options: SessionPipelineOptions,
     private readonly handler: ProcessorHandler,
   ) {
-    this.pipeline = new SessionPipeline(options, (topic, key, value, timestamp) => handler.record(topic, key, value, timestamp));
+    this.steps = new PipelineSteps(new SessionPipeline(options, (topic, key, value, timestamp) => handler.record(topic, key, value, timestamp)));
   }
 
   push(chunk: Buffer): void {
-    if (this.faulted) return this.handler.processed(report(this.pipeline, chunk.length, false, null));
-    this.handler.processed(runPipeline(this.pipeline, chunk.length, false, () => this.pipeline.push(chunk), () => (this.faulted = true)));
+    this.handler.processed(this.steps.push(chunk));
   }
 
   finish(reason: string): void {
-    this.handler.processed(runPipeline(this.pipeline, 0, true, () => this.pipeline.finish(reason), () => (this.faulted = true)));
+    this.handler.processed(this.steps.finish(reason));
   }
 }
 

@@ -41,7 +41,8 @@ export const ATTRIBUTE_FIELDS = [
 
 const MAX_DIRECT_LONG = 2 ** 52;
 
-type AttributeValues = Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>;
+/** The path attribute fields of a route event. */
+export type AttributeValues = Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>;
 
 interface EnumType {
   symbols: string[];

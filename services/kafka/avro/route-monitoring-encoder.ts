@@ -27,7 +27,7 @@ import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
-import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter } from './attribute-writer.js';
+import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues } from './attribute-writer.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
 const SEQUENCE_FIELDS = ['sequence'] as const;
@@ -97,25 +97,7 @@ function runType(full: Type, names: readonly string[], label: string): Type {
 }
 
 /** The path attribute values a cached encoding was made from (arrays copied). */
-interface AttributeSnapshot {
-  origin: RouteEvent['origin'];
-  asns: number[];
-  segments: AsPathHop['segment'][];
-  next_hop: string | null;
-  med: number | null;
-  local_pref: number | null;
-  atomic_aggregate: boolean;
-  aggregator_as: number | null;
-  aggregator_address: string | null;
-  communities: string[];
-  large_communities: string[];
-  extended_communities: string[];
-  originator_id: string | null;
-  cluster_list: string[];
-  aigp: number | null;
-  otc: number | null;
-  unknown_attributes: string[];
-}
+type AttributeSnapshot = Omit<AttributeValues, 'as_path'> & { asns: number[]; segments: AsPathHop['segment'][] };
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   const n = a.length;
@@ -251,7 +233,7 @@ interface Parts {
 }
 
 /** Attribute values the direct writer must write as avsc does before it is used. */
-const ATTRIBUTE_SAMPLES: Array<Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>> = [
+const ATTRIBUTE_SAMPLES: AttributeValues[] = [
   {
     origin: null,
     as_path: [],
