@@ -37,12 +37,15 @@ export interface SessionEnvironment {
 }
 
 /**
- * Most input octets a session has at its processor before it stops reading. A decode worker
- * turns them into about five times as many record bytes, which wait for the event loop in the
- * worker's message queue, uncounted by the publisher until they are published; a few socket reads
- * are enough to keep the worker busy.
+ * Input octets a session may have at its processor, as a share of its bound on pending bytes.
+ * Their records come back several times larger (five to eight times: Avro events per prefix,
+ * raw records) and are published whatever the bound, since they cannot be refused; an eighth
+ * keeps that overshoot near the bound itself, as one socket read's records were when decoding
+ * ran on the event loop. With the default bound (8 MiB) that is 1 MiB, a few socket reads: enough
+ * to keep a worker busy.
  */
-const MAX_HELD_BYTES = 1024 * 1024;
+const HELD_SHARE_OF_BOUND = 1 / 8;
+const MIN_HELD_BYTES = 64 * 1024;
 
 export class RouterSession implements FlowOwner, ProcessorHandler {
   pendingBytes = 0;
@@ -56,6 +59,7 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
   private bytesReceived = 0;
   /** Octets handed to the processor whose records are not yet published. */
   private heldBytes = 0;
+  private readonly maxHeldBytes: number;
   private messagesReceived = 0;
   private endReason: string | null = null;
   private readonly ended: Promise<void>;
@@ -80,6 +84,7 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
   ) {
     this.log = env.logger.child({ router: routerAddress, routerPort });
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.maxHeldBytes = Math.max(MIN_HELD_BYTES, Math.floor(env.publisher.maxPendingBytesPerOwner * HELD_SHARE_OF_BOUND));
     env.metrics.sessionsActive.inc();
     this.log.info('router connected');
     this.processor = env.processors(
@@ -197,7 +202,7 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
   }
 
   private overLimit(): boolean {
-    return this.heldBytes >= MAX_HELD_BYTES || this.env.publisher.overLimit(this);
+    return this.heldBytes >= this.maxHeldBytes || this.env.publisher.overLimit(this);
   }
 
   private pauseIfOverLimit(): void {

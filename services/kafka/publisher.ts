@@ -81,6 +81,11 @@ export class EventPublisher {
     return this.reservedBytes + this.queuedBytes + this.inFlightBytes;
   }
 
+  /** The bound on one owner's unacknowledged bytes. */
+  get maxPendingBytesPerOwner(): number {
+    return this.options.maxPendingBytesPerOwner;
+  }
+
   /** True when `owner` (or everyone together) holds as many unacknowledged bytes as allowed. */
   overLimit(owner: FlowOwner): boolean {
     return owner.pendingBytes >= this.options.maxPendingBytesPerOwner || this.pendingBytes >= this.options.maxPendingBytes;
