@@ -14,7 +14,9 @@ import { unpackRecords, type DecodeWorkerOutput, type ToDecodeWorker } from './d
 import type { SessionPipelineOptions } from './session-pipeline.js';
 import type { ProcessorHandler, SessionProcessor } from './session-processor.js';
 
-const WORKER_MODULE = new URL('./decode-worker.ts', import.meta.url).href;
+/** Run from the sources (through tsx) or from their build (dist/, plain JavaScript). */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_MODULE = new URL(FROM_SOURCES ? './decode-worker.ts' : './decode-worker.js', import.meta.url).href;
 
 interface WorkerSession {
   handler: ProcessorHandler;
@@ -46,15 +48,15 @@ export interface DecodeWorkersOptions {
 }
 
 /**
- * Sources run through tsx (see the Dockerfile), and a worker thread does not inherit the
- * `--import tsx` of its process: the worker registers tsx itself, then loads its module.
+ * The built service (dist/, what the image runs) loads the worker's JavaScript. Run from the
+ * sources, a worker thread does not inherit the `--import tsx` of its process: the worker
+ * registers tsx itself, then loads its module.
  */
 function startWorker(): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code =
-    `const { parentPort } = require('node:worker_threads');` +
-    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); })` +
-    `.then(() => parentPort.postMessage({ kind: 'ready' }));`;
+  const load = FROM_SOURCES
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); })`
+    : `import(${JSON.stringify(WORKER_MODULE)})`;
+  const code = `const { parentPort } = require('node:worker_threads');${load}.then(() => parentPort.postMessage({ kind: 'ready' }));`;
   // A small young generation: the worker allocates a few hundred megabytes a second of
   // short-lived objects, and with V8's default (48 MiB) their pages sit in the process's resident
   // memory; 4 MiB cost no throughput measurably (bench:ingest) and about 60 MiB less at peak.

@@ -1,7 +1,8 @@
 /**
  * The Avro value schemas of the pipeline's topics. `schemas/<topic>.avsc` at the repository root is
  * the source of truth (one record per topic, namespace net.bmp_pipeline.v1); this module reads
- * those files, relative to its own location, and parses each once into an avsc Type.
+ * those files from the package root (found from this module's location, so that the sources and
+ * their build in dist/ read the same files) and parses each once into an avsc Type.
  *
  * Parsing choices, shared by everything that reads or writes the records:
  *  - `wrapUnions: false`: a nullable field ["null", T] takes a plain value or null, exactly what
@@ -11,18 +12,32 @@
  *  - longs are numbers too (long.ts): exact up to 2^53 like avsc's own long, and the rare larger
  *    value (a 64-bit gauge) written as the double it is rather than refused.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import type { Schema, Type } from 'avsc';
 import type { RecordByTopic } from './records.js';
 import { wideLongHook } from './long.js';
 
+/**
+ * The package root: the nearest directory above this module with a package.json. The sources
+ * (services/kafka/avro/) and their build (dist/services/kafka/avro/, `npm run build`) are at
+ * different depths below it; the schemas are not copied into the build.
+ */
+function packageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}: cannot find the schemas/ directory`);
+  }
+}
+
 /** Directory of the .avsc files: `schemas/` at the repository root. */
-export const SCHEMAS_DIR = fileURLToPath(new URL('../../../schemas/', import.meta.url));
+export const SCHEMAS_DIR = join(packageRoot(), 'schemas') + '/';
 
 /** Released schema versions: `schemas/released/<topic>.v<N>.avsc`, never edited once written. */
-export const RELEASED_DIR = fileURLToPath(new URL('../../../schemas/released/', import.meta.url));
+export const RELEASED_DIR = join(SCHEMAS_DIR, 'released') + '/';
 
 /** Namespace of every record and named type of the schemas. */
 export const SCHEMA_NAMESPACE = 'net.bmp_pipeline.v1';

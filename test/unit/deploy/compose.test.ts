@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type convict from 'convict';
 import { loadConfig } from '../../../services/runtime/config.js';
 import { createTopicsSchema } from '../../../services/kafka/topic-plan.js';
-import { envNames, serviceSchemas } from './service-schemas.js';
+import { envNames, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
 
 interface ComposeService {
   image?: string;
@@ -41,8 +41,8 @@ test('the compose file defines Kafka, the registry, the topic creation and every
 test('compose service "topics" runs the topic creation script with valid settings before the services', () => {
   const svc = compose.services.topics;
   assert.ok(svc.build, 'built from the Dockerfile');
-  assert.deepEqual(svc.command, ['scripts/create-topics.ts']);
-  assert.ok(existsSync('scripts/create-topics.ts'));
+  assert.deepEqual(svc.command, [TOPICS_JOB_ENTRY]);
+  assert.ok(existsSync(sourceOf(TOPICS_JOB_ENTRY)));
   const env = svc.environment ?? {};
   const known = envNames(createTopicsSchema);
   for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is a config variable of create-topics`);

@@ -20,7 +20,7 @@ import { parseAllDocuments, parseDocument, isMap, isPair, isScalar, isSeq, visit
 import type convict from 'convict';
 import { loadConfig } from '../../../services/runtime/config.js';
 import { ingestSchema } from '../../../services/ingest/config.js';
-import { envNames, serviceSchemas } from './service-schemas.js';
+import { envNames, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
 import { createTopicsSchema } from '../../../services/kafka/topic-plan.js';
 
 const CHART = 'deploy/helm/bmp-pipeline';
@@ -150,8 +150,8 @@ for (const { name, files } of variants) {
 
     const deploy = one(objects, 'Deployment', 'bmp-bmp-pipeline-ingest');
     const c = container(deploy);
-    assert.deepEqual(c.args, ['services/ingest/main.ts']);
-    assert.ok(existsSync(c.args[0]), 'the entry point exists');
+    assert.deepEqual(c.args, [serviceSchemas.ingest.entry]);
+    assert.ok(existsSync(sourceOf(c.args[0])), 'the entry point is built from a source that exists');
     const env = plainEnv(objects, c);
     const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
     assert.equal(ports.http, Number(env.BMP_INGEST_HTTP_PORT), 'container http port is the service HTTP port');
@@ -197,7 +197,7 @@ for (const { name, files } of variants) {
     ]) {
       const deploy = one(objects, 'Deployment', `bmp-bmp-pipeline-${component}`);
       const c = container(deploy);
-      assert.deepEqual(c.args, [`services/${component}/main.ts`]);
+      assert.deepEqual(c.args, [serviceSchemas[component as 'peer-state' | 'route-changes'].entry]);
       assert.ok(deploy.spec.replicas >= 1 && deploy.spec.replicas <= partitions, `${component} replicas ${deploy.spec.replicas} <= ${partitions} partitions`);
       const env = plainEnv(objects, c);
       assert.equal(c.ports[0].containerPort, Number(env[portVar]), `${component} listens where its ${portVar} says`);
@@ -233,13 +233,13 @@ for (const { name, files } of variants) {
     assert.ok(bmpRule.from.every((f: any) => f.ipBlock?.cidr), 'the BMP port is open to router CIDRs only');
   });
 
-  test(`the topic Job rendered with the ${name} is a hook running scripts/create-topics.ts`, () => {
+  test(`the topic Job rendered with the ${name} is a hook running the build of scripts/create-topics.ts`, () => {
     const objects = rendered(files);
     const job = one(objects, 'Job', 'bmp-bmp-pipeline-create-topics');
     assert.match(job.metadata.annotations?.['helm.sh/hook'] ?? '', /post-install/);
     assert.match(job.metadata.annotations?.['helm.sh/hook'] ?? '', /post-upgrade/);
-    assert.deepEqual(container(job).args, ['scripts/create-topics.ts']);
-    assert.ok(existsSync('scripts/create-topics.ts'));
+    assert.deepEqual(container(job).args, [TOPICS_JOB_ENTRY]);
+    assert.ok(existsSync(sourceOf(TOPICS_JOB_ENTRY)));
     assert.equal(job.spec.template.spec.restartPolicy, 'Never');
   });
 }

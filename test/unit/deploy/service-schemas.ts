@@ -39,9 +39,22 @@ async function consumerSchema(dir: string, envPrefix: string, port: number): Pro
   return { ...logSchema, ...kafkaSchema, ...registrySchema, ...topicsSchema, ...httpSchema(port, envPrefix) };
 }
 
-/** Every deployable service: its config schema and its entry point in the image. */
+/**
+ * Every deployable service: its config schema and its entry point in the image, a file of the
+ * production build (`npm run build`, dist/).
+ */
 export const serviceSchemas: Record<'ingest' | 'peer-state' | 'route-changes', { schema: unknown; entry: string }> = {
-  ingest: { schema: ingestSchema, entry: 'services/ingest/main.ts' },
-  'peer-state': { schema: await consumerSchema('peer-state', 'BMP_PEER_STATE', 9465), entry: 'services/peer-state/main.ts' },
-  'route-changes': { schema: await consumerSchema('route-changes', 'BMP_ROUTE_CHANGES', 9466), entry: 'services/route-changes/main.ts' },
+  ingest: { schema: ingestSchema, entry: 'dist/services/ingest/main.js' },
+  'peer-state': { schema: await consumerSchema('peer-state', 'BMP_PEER_STATE', 9465), entry: 'dist/services/peer-state/main.js' },
+  'route-changes': { schema: await consumerSchema('route-changes', 'BMP_ROUTE_CHANGES', 9466), entry: 'dist/services/route-changes/main.js' },
 };
+
+/** What the topic Job and the compose file's `topics` service run: the build of scripts/create-topics.ts. */
+export const TOPICS_JOB_ENTRY = 'dist/scripts/create-topics.js';
+
+/** The TypeScript source a file of the build is compiled from (dist/x/y.js -> x/y.ts). */
+export function sourceOf(entry: string): string {
+  const m = /^dist\/(.*)\.js$/.exec(entry);
+  assert.ok(m, `${entry} is a file of the build (dist/...js)`);
+  return `${m[1]}.ts`;
+}

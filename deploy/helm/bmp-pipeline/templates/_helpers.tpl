@@ -1,7 +1,7 @@
 {{/*
 Names, labels and the pieces every pod of the chart shares (image, security context, the
 configuration sources). One image serves every component; the container's args pick the entry
-point (services/<component>/main.ts).
+point (dist/services/<component>/main.js, the build of services/<component>/main.ts).
 */}}
 
 {{- define "bmp-pipeline.name" -}}
@@ -121,7 +121,7 @@ credentials Secret as environment variables (never the ConfigMap). Argument: dic
 {{- end }}
 {{- end -}}
 
-{{/* Volumes every pod mounts: /tmp (tsx's transform cache; the root is read-only) and the CA file. */}}
+{{/* Volumes every pod mounts: /tmp (scratch space, as the root is read-only) and the CA file. */}}
 {{- define "bmp-pipeline.volumes" -}}
 - name: tmp
   emptyDir:
