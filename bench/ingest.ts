@@ -13,8 +13,9 @@
  *     records) is written, in publishing order, to a second file. Its count is the number of
  *     acknowledgements that ends the timed run; the file is what the sink step publishes. Not
  *     timed; neither step's memory is in any figure.
- *  2. The service runs as a child process (`node --import tsx services/ingest/main.ts`) with its
- *     usual configuration from environment variables: its own topics (prefix
+ *  2. The service is built (`npm run build`, not timed) and runs as a child process as the image
+ *     runs it (`node dist/services/ingest/main.js`; with --from-sources, `node --import tsx
+ *     services/ingest/main.ts`) with its usual configuration from environment variables: its own topics (prefix
  *     `bench.ingest.<time>.`, BMP_TOPIC_PARTITIONS partitions), raw topic on, log level warn;
  *     BMP_PRODUCER_* and the Kafka / registry settings come from this process's environment, as
  *     the service would read them. Once /readyz answers 200 the clock starts and the dump is
@@ -68,7 +69,8 @@
  * (profile the service with node --cpu-prof; the top self-time functions of the timed window
  * are printed on stderr and the profile kept in --cpu-prof-dir, default a fresh directory in
  * os.tmpdir()), --stall-s N (give up when no record has been acknowledged for N seconds; 60),
- * --repeat N (1; see step 4). The machine's busy cores and the broker's CPU use during each
+ * --repeat N (1; see step 4), --from-sources (run the service's TypeScript through tsx instead of
+ * its build: tsx's loader adds about 50 MiB to the resident set), --help. The machine's busy cores and the broker's CPU use during each
  * timed run are printed too: this is a shared 2-core machine, and other load shows there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -106,6 +108,28 @@ const TARGET_PREFIXES_PER_S = 300_000;
 const TARGET_RATIO = 0.6;
 const TARGET_RSS_MB = 400;
 
+const USAGE = `Usage: npm run bench:ingest -- [options]
+
+Replays a synthetic full-table BMP dump over TCP into the ingest service, times it until every
+record is acknowledged by the local broker, then times kafkajs alone publishing the same records
+(the sink). The last line on stdout is one JSON object; progress goes to stderr. The local stack
+must be up (npm run stack:up).
+
+Options:
+  --prefixes-v4 N     IPv4 prefixes in the dump (default 1,000,000)
+  --prefixes-v6 N     IPv6 prefixes in the dump (default 250,000)
+  --peers N           peers the dump's routes are spread over (4)
+  --seed N            generator seed (1)
+  --partitions N      partitions of the bench topics (6)
+  --repeat N          alternate service and sink runs N times; the fastest of each counts (1)
+  --stall-s N         give up when nothing is acknowledged for N seconds (60)
+  --from-sources      run the service through tsx instead of its build (dist/)
+  --cpu-prof          profile the service; summary on stderr (--cpu-prof-dir DIR keeps it there)
+  --keep-topics       leave the bench topics and registry subjects
+  --dir DIR, --keep   where the dump goes, and keep it
+  -h, --help          this text
+`;
+
 interface Args {
   prefixesV4: number;
   prefixesV6: number;
@@ -119,6 +143,7 @@ interface Args {
   cpuProfDir: string | null;
   stallSeconds: number;
   repeat: number;
+  fromSources: boolean;
   /** Internal (child mode): write the dump to this path and the captured records to `records`. */
   generate: string | null;
   records: string | null;
@@ -139,11 +164,17 @@ function parse(): Args {
       'cpu-prof-dir': { type: 'string' },
       'stall-s': { type: 'string' },
       repeat: { type: 'string' },
+      'from-sources': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
       generate: { type: 'string' },
       records: { type: 'string' },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
     if (text === undefined) return fallback;
     const n = Number(text.replace(/_/g, ''));
@@ -163,6 +194,7 @@ function parse(): Args {
     cpuProfDir: values['cpu-prof-dir'] ?? null,
     stallSeconds: int('stall-s', values['stall-s'], 60, 1),
     repeat: int('repeat', values.repeat, 1, 1),
+    fromSources: values['from-sources'] ?? false,
     generate: values.generate ?? null,
     records: values.records ?? null,
   };
@@ -449,10 +481,19 @@ interface ServiceProcess {
   hasExited(): boolean;
 }
 
-function startService(env: NodeJS.ProcessEnv, bmpPort: number, httpPort: number, profileDir: string | null): ServiceProcess {
+/** `npm run build`: the service as the image runs it, in dist/. */
+function buildService(): void {
+  const started = performance.now();
+  const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`npm run build failed (${r.status ?? r.signal ?? r.error?.message})`);
+  progress(`built the service (npm run build) in ${((performance.now() - started) / 1000).toFixed(1)} s, not timed`);
+}
+
+function startService(env: NodeJS.ProcessEnv, bmpPort: number, httpPort: number, profileDir: string | null, fromSources: boolean): ServiceProcess {
   // node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profile = profileDir !== null ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, 'services/ingest/main.ts')], {
+  const entry = fromSources ? ['--import', 'tsx', join(REPO_ROOT, 'services/ingest/main.ts')] : [join(REPO_ROOT, 'dist/services/ingest/main.js')];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: REPO_ROOT,
     env,
     // The service logs on stderr; anything it prints on stdout goes to our stderr too, so that
@@ -975,6 +1016,7 @@ async function main(): Promise<void> {
     }
 
     // --- the service
+    if (!args.fromSources) buildService();
     progress(
       `starting the service (topics ${prefix}*, ${config.topics.partitions} partitions, compression ${config.producer.compression}, ` +
         `batches up to ${(config.producer.maxBatchBytes / MiB).toFixed(1)} MiB, linger ${config.producer.lingerMs} ms${profileDir !== null ? ', CPU profile on' : ''})`,
@@ -986,7 +1028,7 @@ async function main(): Promise<void> {
     // Service and sink runs alternate, so that both meet whatever else the machine is doing.
     for (let run = 1; run <= args.repeat; run++) {
       const label = args.repeat > 1 ? ` (run ${run} of ${args.repeat})` : '';
-      service = startService(serviceEnv, bmpPort, httpPort, profileDir);
+      service = startService(serviceEnv, bmpPort, httpPort, profileDir, args.fromSources);
       await waitReady(service, 120_000);
       progress(
         `service ready${label} (BMP 127.0.0.1:${bmpPort}, HTTP ${httpPort}); replaying ${(capture.dump.bytes / MiB).toFixed(1)} MiB, ` +
