@@ -5,7 +5,8 @@
  * Existing topics are never changed.
  *
  * Run by the Helm chart's hook Job and docker-compose's `topics` service from the service image:
- *   node --import tsx scripts/create-topics.ts
+ *   node dist/scripts/create-topics.js          (its build, in the image)
+ *   node --import tsx scripts/create-topics.ts  (from the sources)
  * Configuration: the shared BMP_KAFKA_*, BMP_TOPIC_* and BMP_LOG_* variables (or BMP_CONFIG),
  * BMP_INGEST_RAW (whether the raw topic is wanted) and BMP_CREATE_TOPICS_TIMEOUT_MS.
  * Exit codes: 0 done, 1 Kafka failure or timeout, 2 bad configuration.
