@@ -1,6 +1,7 @@
 /**
  * Creates every topic of the pipeline that does not exist yet, with its partitions, replication,
- * retention and compaction (peer_state is compacted), and reports the ones that exist with fewer
+ * retention and compaction (peer_state and the route-changes snapshots are compacted; see
+ * services/kafka/topic-plan.ts for the list), and reports the ones that exist with fewer
  * partitions than configured (consumer replicas beyond a topic's partitions would sit idle).
  * Existing topics are never changed.
  *
@@ -8,13 +9,14 @@
  *   node dist/scripts/create-topics.js          (its build, in the image)
  *   node --import tsx scripts/create-topics.ts  (from the sources)
  * Configuration: the shared BMP_KAFKA_*, BMP_TOPIC_* and BMP_LOG_* variables (or BMP_CONFIG),
- * BMP_INGEST_RAW (whether the raw topic is wanted) and BMP_CREATE_TOPICS_TIMEOUT_MS.
+ * BMP_INGEST_RAW (whether the raw topic is wanted), the consumers' topic names as they read them
+ * (BMP_PEER_STATE_TOPIC, BMP_ROUTE_CHANGES_INPUT_TOPIC, ...) and BMP_CREATE_TOPICS_TIMEOUT_MS.
  * Exit codes: 0 done, 1 Kafka failure or timeout, 2 bad configuration.
  */
 import type convict from 'convict';
 import { createKafka } from '../services/kafka/client.js';
 import { ensureTopics } from '../services/kafka/topics.js';
-import { createTopicsSchema, pipelineTopics } from '../services/kafka/topic-plan.js';
+import { createTopicsSchema, pipelineTopics, type ConsumerTopicNames } from '../services/kafka/topic-plan.js';
 import { ConfigError, loadConfig } from '../services/runtime/config.js';
 import { createLogger, type LogConfig } from '../services/runtime/logging.js';
 import type { KafkaSettings } from '../services/kafka/client.js';
@@ -25,6 +27,8 @@ interface CreateTopicsConfig {
   topics: { prefix: string; partitions: number; replicationFactor: number; retentionMs: number };
   ingest: { raw: boolean };
   createTopics: { timeoutMs: number };
+  peerState: ConsumerTopicNames['peerState'];
+  routeChanges: ConsumerTopicNames['routeChanges'];
 }
 
 let config: CreateTopicsConfig;
@@ -37,7 +41,7 @@ try {
 }
 
 const logger = createLogger(config.log, 'create-topics');
-const specs = pipelineTopics({ ...config.topics, raw: config.ingest.raw });
+const specs = pipelineTopics({ ...config.topics, raw: config.ingest.raw, consumers: { peerState: config.peerState, routeChanges: config.routeChanges } });
 const admin = createKafka(config.kafka, logger).admin();
 
 const deadline = setTimeout(() => {

@@ -1,22 +1,78 @@
 /**
  * Every topic of the pipeline with the settings it is created with: the ingest service's topics
- * (one per Avro event type, plus `raw` when enabled) and the consumers' output topics. Used by
- * `scripts/create-topics.ts` (the Helm hook Job and the compose init container) so an operator
- * creates them all, with their partitions, retention and compaction, before the services start.
+ * (one per Avro event type, plus `raw` when enabled) and every topic the consumer services write:
+ * their outputs, their internal topics (peer-state's by-router topic, route-changes' merged input
+ * and its snapshots) and their dead-letter topics. Used by `scripts/create-topics.ts` (the Helm
+ * hook Job and the compose init container) so an operator creates them all, with their
+ * partitions, retention and compaction, before the services start; where the services' Kafka
+ * principal may not create topics, nothing is then left for them to create.
+ *
+ * The consumers' topic names are configurable (BMP_PEER_STATE_TOPIC, ...): the plan reads the same
+ * variables, with the same defaults, as the services themselves (their schema entries are reused).
  */
 import { INGEST_TOPICS } from './avro/index.js';
 import type { TopicSpec } from './topics.js';
 import { kafkaSchema, logSchema, topicsSchema } from '../runtime/config.js';
+import { peerStateSchema } from '../peer-state/config.js';
+import { routeChangesSchema } from '../route-changes/config.js';
+
+/** Logical names (before the prefix) of the topics the consumer services write. */
+export interface ConsumerTopicNames {
+  peerState: { stateTopic: string; byRouterTopic: string; deadLetterTopic: string };
+  routeChanges: { outputTopic: string; flapsTopic: string; inputTopic: string; snapshotTopic: string; deadLetterTopic: string };
+}
+
+/** The consumer sections of the create-topics config: the services' own entries. */
+const consumerTopicsSchema = {
+  peerState: {
+    stateTopic: peerStateSchema.peerState.stateTopic,
+    byRouterTopic: peerStateSchema.peerState.byRouterTopic,
+    deadLetterTopic: peerStateSchema.consumer.deadLetterTopic,
+  },
+  routeChanges: {
+    outputTopic: routeChangesSchema.routeChanges.outputTopic,
+    flapsTopic: routeChangesSchema.routeChanges.flapsTopic,
+    inputTopic: routeChangesSchema.routeChanges.inputTopic,
+    snapshotTopic: routeChangesSchema.routeChanges.snapshotTopic,
+    deadLetterTopic: routeChangesSchema.consumer.deadLetterTopic,
+  },
+};
+
+/** The consumers' topic names when nothing overrides them. */
+export const DEFAULT_CONSUMER_TOPICS: ConsumerTopicNames = {
+  peerState: {
+    stateTopic: consumerTopicsSchema.peerState.stateTopic.default,
+    byRouterTopic: consumerTopicsSchema.peerState.byRouterTopic.default,
+    deadLetterTopic: consumerTopicsSchema.peerState.deadLetterTopic.default,
+  },
+  routeChanges: {
+    outputTopic: consumerTopicsSchema.routeChanges.outputTopic.default,
+    flapsTopic: consumerTopicsSchema.routeChanges.flapsTopic.default,
+    inputTopic: consumerTopicsSchema.routeChanges.inputTopic.default,
+    snapshotTopic: consumerTopicsSchema.routeChanges.snapshotTopic.default,
+    deadLetterTopic: consumerTopicsSchema.routeChanges.deadLetterTopic.default,
+  },
+};
 
 /**
- * Output topics of the consumer services (architecture: peer-state writes a compacted peer_state
- * topic, latest state per peer key; route-changes writes route_changes and prefix_flaps).
+ * The consumers' topics: peer_state keeps the latest state per peer key and the snapshots the
+ * latest chunk per task and key, so both are compacted (services/peer-state/service.ts and
+ * services/route-changes/service.ts create them so too); the rest are retained by time.
  */
-export const CONSUMER_TOPICS: ReadonlyArray<{ topic: string; compacted: boolean }> = [
-  { topic: 'peer_state', compacted: true },
-  { topic: 'route_changes', compacted: false },
-  { topic: 'prefix_flaps', compacted: false },
-];
+export function consumerTopics(names: ConsumerTopicNames): Array<{ topic: string; compacted: boolean }> {
+  const p = names.peerState;
+  const r = names.routeChanges;
+  return [
+    { topic: p.stateTopic, compacted: true },
+    { topic: p.byRouterTopic, compacted: false },
+    { topic: p.deadLetterTopic, compacted: false },
+    { topic: r.outputTopic, compacted: false },
+    { topic: r.flapsTopic, compacted: false },
+    { topic: r.inputTopic, compacted: false },
+    { topic: r.snapshotTopic, compacted: true },
+    { topic: r.deadLetterTopic, compacted: false },
+  ];
+}
 
 export interface TopicPlanSettings {
   prefix: string;
@@ -25,6 +81,8 @@ export interface TopicPlanSettings {
   retentionMs: number;
   /** Whether ingest publishes the raw topic (BMP_INGEST_RAW). */
   raw: boolean;
+  /** The consumers' topic names (default: DEFAULT_CONSUMER_TOPICS). */
+  consumers?: ConsumerTopicNames;
 }
 
 /** The topic specs of the whole pipeline, ingest's first, in a stable order. */
@@ -32,22 +90,35 @@ export function pipelineTopics(settings: TopicPlanSettings): TopicSpec[] {
   const names: Array<{ topic: string; compacted: boolean }> = [
     ...INGEST_TOPICS.map((topic) => ({ topic, compacted: false })),
     ...(settings.raw ? [{ topic: 'raw', compacted: false }] : []),
-    ...CONSUMER_TOPICS,
+    ...consumerTopics(settings.consumers ?? DEFAULT_CONSUMER_TOPICS),
   ];
-  return names.map(({ topic, compacted }) => ({
-    name: `${settings.prefix}${topic}`,
-    partitions: settings.partitions,
-    replicationFactor: settings.replicationFactor,
-    retentionMs: settings.retentionMs,
-    compacted,
-  }));
+  const seen = new Set<string>();
+  return names.flatMap(({ topic, compacted }) => {
+    // Two names configured alike are one topic (created once, compacted if either is).
+    const name = `${settings.prefix}${topic}`;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    return [
+      {
+        name,
+        partitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        retentionMs: settings.retentionMs,
+        compacted: compacted || names.some((n) => n.topic === topic && n.compacted),
+      },
+    ];
+  });
 }
 
-/** Config schema of scripts/create-topics.ts: the shared Kafka, topic and log settings. */
+/**
+ * Config schema of scripts/create-topics.ts: the shared Kafka, topic and log settings, and the
+ * consumers' topic names.
+ */
 export const createTopicsSchema = {
   ...logSchema,
   ...kafkaSchema,
   ...topicsSchema,
+  ...consumerTopicsSchema,
   ingest: {
     raw: { doc: 'Create the raw topic (ingest publishes it unless BMP_INGEST_RAW=false)', format: Boolean, default: true, env: 'BMP_INGEST_RAW' },
   },

@@ -1,7 +1,8 @@
 /**
  * scripts/create-topics.ts (the Helm hook Job and compose's `topics` service) against the real
- * local Kafka: every topic of the pipeline is created with the configured partitions, retention
- * and replication, peer_state compacted; a second run creates nothing and changes nothing.
+ * local Kafka: every topic of the pipeline (the consumers' internal and dead-letter topics too) is
+ * created with the configured partitions, retention and replication, peer_state and the
+ * route-changes snapshots compacted; a second run creates nothing and changes nothing.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,8 +63,8 @@ test('creates every topic with its partitions, retention and compaction', async 
   for (const spec of expected) {
     const c = byTopic.get(spec.name);
     assert.ok(c, spec.name);
-    if (spec.name.endsWith('peer_state')) {
-      assert.equal(c['cleanup.policy'], 'compact', 'peer_state is compacted');
+    if (spec.compacted) {
+      assert.equal(c['cleanup.policy'], 'compact', `${spec.name} is compacted`);
     } else {
       assert.equal(c['cleanup.policy'], 'delete', `${spec.name} cleanup.policy`);
       assert.equal(c['retention.ms'], '7200000', `${spec.name} retention.ms`);
