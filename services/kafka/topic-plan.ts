@@ -38,20 +38,15 @@ const consumerTopicsSchema = {
   },
 };
 
+/** The defaults of a config section's entries. */
+function defaultsOf<T extends Record<string, { default: string }>>(section: T): { [K in keyof T]: string } {
+  return Object.fromEntries(Object.entries(section).map(([key, entry]) => [key, entry.default])) as { [K in keyof T]: string };
+}
+
 /** The consumers' topic names when nothing overrides them. */
 export const DEFAULT_CONSUMER_TOPICS: ConsumerTopicNames = {
-  peerState: {
-    stateTopic: consumerTopicsSchema.peerState.stateTopic.default,
-    byRouterTopic: consumerTopicsSchema.peerState.byRouterTopic.default,
-    deadLetterTopic: consumerTopicsSchema.peerState.deadLetterTopic.default,
-  },
-  routeChanges: {
-    outputTopic: consumerTopicsSchema.routeChanges.outputTopic.default,
-    flapsTopic: consumerTopicsSchema.routeChanges.flapsTopic.default,
-    inputTopic: consumerTopicsSchema.routeChanges.inputTopic.default,
-    snapshotTopic: consumerTopicsSchema.routeChanges.snapshotTopic.default,
-    deadLetterTopic: consumerTopicsSchema.routeChanges.deadLetterTopic.default,
-  },
+  peerState: defaultsOf(consumerTopicsSchema.peerState),
+  routeChanges: defaultsOf(consumerTopicsSchema.routeChanges),
 };
 
 /**
@@ -92,22 +87,16 @@ export function pipelineTopics(settings: TopicPlanSettings): TopicSpec[] {
     ...(settings.raw ? [{ topic: 'raw', compacted: false }] : []),
     ...consumerTopics(settings.consumers ?? DEFAULT_CONSUMER_TOPICS),
   ];
-  const seen = new Set<string>();
-  return names.flatMap(({ topic, compacted }) => {
-    // Two names configured alike are one topic (created once, compacted if either is).
-    const name = `${settings.prefix}${topic}`;
-    if (seen.has(name)) return [];
-    seen.add(name);
-    return [
-      {
-        name,
-        partitions: settings.partitions,
-        replicationFactor: settings.replicationFactor,
-        retentionMs: settings.retentionMs,
-        compacted: compacted || names.some((n) => n.topic === topic && n.compacted),
-      },
-    ];
-  });
+  // Two names configured alike are one topic: created once, compacted if either use is.
+  const compacted = new Map<string, boolean>();
+  for (const n of names) compacted.set(n.topic, (compacted.get(n.topic) ?? false) || n.compacted);
+  return [...compacted].map(([topic, isCompacted]) => ({
+    name: `${settings.prefix}${topic}`,
+    partitions: settings.partitions,
+    replicationFactor: settings.replicationFactor,
+    retentionMs: settings.retentionMs,
+    compacted: isCompacted,
+  }));
 }
 
 /**

@@ -64,10 +64,18 @@ test('the consumers\' topic names come from the variables the services read', ()
 
 test('two consumer topics configured with one name are one topic, compacted if either is', () => {
   const consumers: ConsumerTopicNames = {
-    peerState: { stateTopic: 'shared', byRouterTopic: 'by_router', deadLetterTopic: 'dlq' },
-    routeChanges: { outputTopic: 'out', flapsTopic: 'flaps', inputTopic: 'in', snapshotTopic: 'snap', deadLetterTopic: 'dlq' },
+    peerState: { stateTopic: 'state', byRouterTopic: 'by_router', deadLetterTopic: 'dlq' },
+    routeChanges: { outputTopic: 'out', flapsTopic: 'flaps', inputTopic: 'in', snapshotTopic: 'state', deadLetterTopic: 'dlq' },
   };
   const plan = pipelineTopics({ ...settings, consumers });
-  assert.equal(plan.filter((s) => s.name === 'bmp.dlq').length, 1);
   assert.equal(new Set(plan.map((s) => s.name)).size, plan.length);
+  assert.deepEqual(
+    plan.filter((s) => s.name === 'bmp.dlq' || s.name === 'bmp.state').map((s) => [s.name, s.compacted]),
+    [
+      ['bmp.state', true],
+      ['bmp.dlq', false],
+    ],
+  );
+  const mixed = pipelineTopics({ ...settings, consumers: { ...consumers, routeChanges: { ...consumers.routeChanges, snapshotTopic: 'snap', outputTopic: 'state' } } });
+  assert.equal(mixed.find((s) => s.name === 'bmp.state')?.compacted, true, 'compacted although its other use is not');
 });
