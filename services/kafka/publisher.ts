@@ -58,7 +58,9 @@ interface Queued {
 }
 
 export class EventPublisher {
+  /** Records not yet sent: queue[head] onwards (the sent prefix is dropped now and then, not per batch). */
   private queue: Queued[] = [];
+  private head = 0;
   private queuedBytes = 0;
   private inFlightBytes = 0;
   private reservedBytes = 0;
@@ -117,7 +119,7 @@ export class EventPublisher {
 
   /** Resolves when everything queued so far has been acknowledged. */
   flush(): Promise<void> {
-    if (this.queue.length === 0 && !this.sending) return Promise.resolve();
+    if (this.queue.length === this.head && !this.sending) return Promise.resolve();
     if (this.lingerTimer) {
       clearTimeout(this.lingerTimer);
       this.lingerTimer = null;
@@ -145,14 +147,26 @@ export class EventPublisher {
   }
 
   private takeBatch(): Queued[] {
+    const queue = this.queue;
+    const start = this.head;
     let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && (n === 0 || bytes + this.queue[n].bytes <= this.options.maxBatchBytes)) {
-      bytes += this.queue[n].bytes;
-      n++;
+    let end = start;
+    while (end < queue.length && (end === start || bytes + queue[end].bytes <= this.options.maxBatchBytes)) {
+      bytes += queue[end].bytes;
+      end++;
     }
-    const batch = this.queue.slice(0, n);
-    this.queue = this.queue.slice(n);
+    const batch = queue.slice(start, end);
+    // Copying the rest of the queue for every batch was quadratic in a backlog (up to
+    // maxPendingBytes of records queued while Kafka was slow or away): the sent prefix is
+    // dropped only once it is most of the array.
+    this.head = end;
+    if (end === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (end >= 4096 && end * 2 >= queue.length) {
+      this.queue = queue.slice(end);
+      this.head = 0;
+    }
     this.queuedBytes -= bytes;
     this.inFlightBytes += bytes;
     return batch;
@@ -162,7 +176,7 @@ export class EventPublisher {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > this.head) {
         const batch = this.takeBatch();
         await this.sendWithRetry(batch);
         this.release(batch);
