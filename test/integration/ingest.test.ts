@@ -22,6 +22,7 @@ import { extractBmpStreams } from '../../services/capture/index.js';
 import { decodeStream } from '../../services/cli/decode.js';
 import { createKafka } from '../../services/kafka/client.js';
 import { createRegistry } from '../../services/kafka/registry.js';
+import { decodeRecord } from '../../services/kafka/avro/index.js';
 import type { EventByTopic, EventTopic } from '../../services/events/model.js';
 import { freePorts } from '../helpers/ports.js';
 import { kafkaSettings, registrySettings, testLogger, uniqueName } from '../helpers/stack.js';
@@ -129,17 +130,21 @@ test('every capture replayed into ingest gives on the topics exactly the events 
   }
   await Promise.all(sends);
   const totalExpected = [...expected.values()].reduce((n, l) => n + l.length, 0);
-  // router topic: connected + disconnected per session, + initiated per Initiation (+ terminated).
-  // Wait for all of them too: the consumer may be handed a topic's records after another's, so
-  // having every event and raw record does not mean the router records are all in.
+  // router topic: connected per session, initiated per Initiation (and terminated, disconnected).
+  // Wait for those the test checks: the consumer may be handed a topic's records after another's,
+  // so having every event and raw record does not mean the router records are all in. They are
+  // counted by kind, not in total: terminated and disconnected records could otherwise stand in
+  // for initiated ones still on their way.
   let events = 0;
   let raws = 0;
-  let routerCount = 0;
+  const routerEvents = new Map<string, number>();
   const records = await consumeUntil((r) => {
     if (r.topic === 'raw') raws++;
-    else if (r.topic === 'router') routerCount++;
-    else events++;
-    return events >= totalExpected && raws >= rawMessages && routerCount >= 2 * sessions + initiations;
+    else if (r.topic === 'router') {
+      const { event } = decodeRecord('router', r.value).value;
+      routerEvents.set(event, (routerEvents.get(event) ?? 0) + 1);
+    } else events++;
+    return events >= totalExpected && raws >= rawMessages && (routerEvents.get('connected') ?? 0) >= sessions && (routerEvents.get('initiated') ?? 0) >= initiations;
   });
 
   const actual = new Map<string, string[]>();
