@@ -15,8 +15,9 @@
  *     timed; neither step's memory is in any figure.
  *  2. The service is built (`npm run build`, not timed) and runs as a child process as the image
  *     runs it (`node dist/services/ingest/main.js`; with --from-sources, `node --import tsx
- *     services/ingest/main.ts`) with its usual configuration from environment variables: its own topics (prefix
- *     `bench.ingest.<time>.`, BMP_TOPIC_PARTITIONS partitions), raw topic on, log level warn;
+ *     services/ingest/main.ts`) with its usual configuration from environment variables: its own
+ *     topics (prefix `bench.ingest.<time>.`, BMP_TOPIC_PARTITIONS partitions), raw topic on, log
+ *     level warn;
  *     BMP_PRODUCER_* and the Kafka / registry settings come from this process's environment, as
  *     the service would read them. Once /readyz answers 200 the clock starts and the dump is
  *     replayed over TCP at full speed (services/cli/replay.ts). /metrics is scraped every 250 ms
@@ -56,21 +57,14 @@
  *    a service as fast as kafkajs alone), for reading the overhead.
  *  - peak_rss_mb: the service process's peak resident set, in MiB: the kernel's high-water mark
  *    (VmHWM of /proc/<pid>/status, read before the service is stopped) where there is one, else
- *    the largest process_resident_memory_bytes scraped. Node and the tsx loader are in it.
+ *    the largest process_resident_memory_bytes scraped. Node (and, with --from-sources, the tsx
+ *    loader) is in it.
  * Targets of the issue (2 cores, broker on the same machine): prefixes_per_s >= 300,000,
  * ratio_to_sink >= 0.6, peak_rss_mb <= 400; each is reported as met or not on stderr. The exit
  * code is 1 when the run itself goes wrong (a record missing, a decode error, the service
  * dying), not when a target is missed.
  *
- * Options: --prefixes-v4 N --prefixes-v6 M (defaults 1,000,000 and 250,000; smaller for quick
- * runs), --peers N (4), --seed N (1), --partitions N (6), --keep-topics (leave the bench topics
- * and subjects on the broker and the registry), --dir DIR (where the dump goes; default a fresh
- * directory in os.tmpdir(), removed at the end), --keep (leave the dump files), --cpu-prof
- * (profile the service with node --cpu-prof; the top self-time functions of the timed window
- * are printed on stderr and the profile kept in --cpu-prof-dir, default a fresh directory in
- * os.tmpdir()), --stall-s N (give up when no record has been acknowledged for N seconds; 60),
- * --repeat N (1; see step 4), --from-sources (run the service's TypeScript through tsx instead of
- * its build: tsx's loader adds about 50 MiB to the resident set), --help. The machine's busy cores and the broker's CPU use during each
+ * Options: USAGE below (`--help`). The machine's busy cores and the broker's CPU use during each
  * timed run are printed too: this is a shared 2-core machine, and other load shows there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -116,17 +110,21 @@ record is acknowledged by the local broker, then times kafkajs alone publishing 
 must be up (npm run stack:up).
 
 Options:
-  --prefixes-v4 N     IPv4 prefixes in the dump (default 1,000,000)
+  --prefixes-v4 N     IPv4 prefixes in the dump (default 1,000,000; smaller for quick runs)
   --prefixes-v6 N     IPv6 prefixes in the dump (default 250,000)
   --peers N           peers the dump's routes are spread over (4)
   --seed N            generator seed (1)
   --partitions N      partitions of the bench topics (6)
   --repeat N          alternate service and sink runs N times; the fastest of each counts (1)
   --stall-s N         give up when nothing is acknowledged for N seconds (60)
-  --from-sources      run the service through tsx instead of its build (dist/)
-  --cpu-prof          profile the service; summary on stderr (--cpu-prof-dir DIR keeps it there)
+  --from-sources      run the service through tsx instead of its build (dist/); tsx's loader
+                      adds about 50 MiB to the resident set
+  --cpu-prof          profile the service (node --cpu-prof): the top self-time functions of the
+                      timed window on stderr; the profile is kept in --cpu-prof-dir DIR
+                      (default a fresh directory in the system's temporary directory)
   --keep-topics       leave the bench topics and registry subjects
-  --dir DIR, --keep   where the dump goes, and keep it
+  --dir DIR           where the dump goes (default a fresh temporary directory, removed at the end)
+  --keep              leave the dump files
   -h, --help          this text
 `;
 

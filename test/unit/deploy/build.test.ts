@@ -58,7 +58,7 @@ test(`the build holds the topic job's entry point ${TOPICS_JOB_ENTRY}`, () => {
 });
 
 test('a decode worker started from the build publishes what the sources publish (its JavaScript, not tsx)', async () => {
-  const built_ = (await import(pathToFileURL(built('dist/services/ingest/decode-workers.js')).href)) as typeof import('../../../services/ingest/decode-workers.js');
+  const builtWorkers = (await import(pathToFileURL(built('dist/services/ingest/decode-workers.js')).href)) as typeof import('../../../services/ingest/decode-workers.js');
   const stream = Buffer.concat([...fullTableDump({ prefixesV4: 300, prefixesV6: 100, peers: 2 })]);
   const schemaIds = Object.fromEntries(INGEST_TOPICS.map((t, i) => [t, i + 1])) as Record<IngestTopic, number>;
   const options = { routerAddress: '192.0.2.1', routerPort: 179, collectorId: 'build-test', maxMessageBytes: 1 << 20, raw: true, schemaIds };
@@ -81,7 +81,7 @@ test('a decode worker started from the build publishes what the sources publish 
   local.finish('router closed the session');
   await fromSources.done;
 
-  const workers = new built_.DecodeWorkers(1, pino({ level: 'silent' }));
+  const workers = new builtWorkers.DecodeWorkers(1, pino({ level: 'silent' }));
   try {
     await workers.start();
     const fromBuild = collect();
