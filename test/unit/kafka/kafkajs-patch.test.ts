@@ -61,3 +61,25 @@ test('grouping per partition keeps every message, in order', () => {
     for (const m of list) assert.equal(Number(m.key.slice(1)) % 3, Number(partition));
   }
 });
+
+test('crc32C (slicing-by-8) is CRC-32C: the check value, and the bitwise definition at every length and offset', () => {
+  const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (b: Uint8Array) => number;
+  // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) bit by bit, as RFC 3720 appendix B.4 defines it.
+  const bitwise = (bytes: Uint8Array): number => {
+    let crc = 0xffffffff;
+    for (const b of bytes) {
+      crc ^= b;
+      for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+    }
+    return (crc ^ 0xffffffff) >>> 0;
+  };
+  assert.equal(crc32C(Buffer.from('123456789')), 0xe3069283);
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(7), (bytes, offset) => {
+      // A view at an odd offset: batches are views into larger buffers.
+      const view = Buffer.concat([Buffer.alloc(offset), bytes]).subarray(offset);
+      assert.equal(crc32C(view), bitwise(bytes));
+    }),
+    { numRuns: 300 },
+  );
+});
