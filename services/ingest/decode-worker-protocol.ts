@@ -40,6 +40,7 @@ export class RecordPacker {
   private used = 0;
   private readonly topicIndex = new Map<SessionTopic, number>(SESSION_TOPICS.map((t, i) => [t, i]));
 
+  /** Copies `value` at once: it may be lent (SessionRecordSink). */
   add(topic: SessionTopic, keyId: number, value: Buffer, timestamp: number): void {
     const need = RECORD_HEADER + value.length;
     if (this.used + need > this.buf.length) this.grow(need);
@@ -51,7 +52,8 @@ export class RecordPacker {
     b.writeDoubleLE(timestamp, at + 1);
     b.writeUInt32LE(keyId, at + 9);
     b.writeUInt32LE(value.length, at + 13);
-    value.copy(b, at + RECORD_HEADER);
+    // TypedArray#set: a builtin memmove, cheaper than Buffer#copy's native call for a few hundred octets.
+    b.set(value, at + RECORD_HEADER);
     this.used = at + need;
   }
 

@@ -194,6 +194,7 @@ export function encodeOpenBmpRawHeader(input: OpenBmpRawHeaderInput): Buffer {
  */
 export class OpenBmpRawRecordWriter {
   private readonly template: Buffer;
+  private scratch = Buffer.allocUnsafe(0);
 
   constructor(session: Omit<OpenBmpRawHeaderInput, 'timestampMicros' | 'bmpLength'>) {
     this.template = encodeOpenBmpRawHeader({ ...session, timestampMicros: 0, bmpLength: 0 });
@@ -201,12 +202,25 @@ export class OpenBmpRawRecordWriter {
 
   /** The raw record of `bmp`, received at `timestampMicros` (µs since the epoch). */
   record(bmp: Uint8Array, timestampMicros: number): Buffer {
+    return this.write(Buffer.allocUnsafe(this.template.length + bmp.length), bmp, timestampMicros);
+  }
+
+  /**
+   * As record, in a buffer this writer reuses: valid only until its next call. For a caller that
+   * copies the record at once (a session's records are packed into one buffer).
+   */
+  recordBorrowed(bmp: Uint8Array, timestampMicros: number): Buffer {
+    const length = this.template.length + bmp.length;
+    if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2));
+    return this.write(this.scratch.subarray(0, length), bmp, timestampMicros);
+  }
+
+  private write(out: Buffer, bmp: Uint8Array, timestampMicros: number): Buffer {
     if (!Number.isSafeInteger(timestampMicros) || timestampMicros < 0 || Math.floor(timestampMicros / 1e6) > 0xffffffff) {
       throw new RangeError(`OpenBMP header: timestampMicros ${String(timestampMicros)} is not a non-negative integer within 32-bit seconds`);
     }
     const headerLength = this.template.length;
-    const out = Buffer.allocUnsafe(headerLength + bmp.length);
-    this.template.copy(out, 0);
+    out.set(this.template, 0);
     // Offsets of the 1.7 header: BMP length at 8, timestamp seconds at 14, microseconds at 18.
     out.writeUInt32BE(bmp.length, 8);
     out.writeUInt32BE(Math.floor(timestampMicros / 1e6), 14);

@@ -28,7 +28,11 @@ export interface SessionPipelineOptions {
   schemaIds: Readonly<Record<IngestTopic, number>>;
 }
 
-/** Receives the session's records in publishing order. `timestamp`: Kafka CreateTime, ms. */
+/**
+ * Receives the session's records in publishing order. `timestamp`: Kafka CreateTime, ms.
+ * `value` is lent for the call only (a route record is a view of the encoder's scratch buffer,
+ * overwritten by the next one): a sink that keeps it must copy it.
+ */
 export type SessionRecordSink = (topic: SessionTopic, key: string, value: Buffer, timestamp: number) => void;
 
 /** Counts since they were last taken: events by topic, BMP messages by type, dead letters. */
@@ -156,7 +160,7 @@ export class SessionPipeline {
     const schemaId = this.options.schemaIds[topic];
     const value =
       topic === 'route_monitoring'
-        ? this.routeEncoder.encode(schemaId, event as EventByTopic['route_monitoring'])
+        ? this.routeEncoder.encodeBorrowed(schemaId, event as EventByTopic['route_monitoring'])
         : encodeRecord(topic, schemaId, event as never);
     const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
     this.emit(topic, key, value, this.messageTime);
@@ -172,7 +176,7 @@ export class SessionPipeline {
       routerAddress: o.routerAddress,
       routerGroup: '',
     });
-    this.emit('raw', o.routerAddress, this.rawWriter.record(bytes, Date.now() * 1000), this.messageTime);
+    this.emit('raw', o.routerAddress, this.rawWriter.recordBorrowed(bytes, Date.now() * 1000), this.messageTime);
   }
 
   private routerEvent(event: RouterEventType, reason: string | null = null): void {

@@ -75,7 +75,8 @@ export class LocalSessionProcessor implements SessionProcessor {
     options: SessionPipelineOptions,
     private readonly handler: ProcessorHandler,
   ) {
-    this.steps = new PipelineSteps(new SessionPipeline(options, (topic, key, value, timestamp) => handler.record(topic, key, value, timestamp)));
+    // The pipeline lends its values for the call (SessionRecordSink); the handler queues them.
+    this.steps = new PipelineSteps(new SessionPipeline(options, (topic, key, value, timestamp) => handler.record(topic, key, Buffer.from(value), timestamp)));
   }
 
   push(chunk: Buffer): void {

@@ -15,6 +15,7 @@
  */
 import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
+import { writeUtf8 } from './utf8.js';
 
 /** Thrown for values the direct writer leaves to avsc. */
 export const AttributeFallback = Symbol('attribute fallback');
@@ -139,7 +140,7 @@ export class AttributeWriter {
     const buf = this.buf;
     const at = this.pos;
     // The usual case, under 64 octets: a one-octet length before the text.
-    const written = buf.write(s, at + 1, 'utf8');
+    const written = writeUtf8(buf, s, at + 1);
     if (written < 64) {
       buf[at] = written * 2;
       this.pos = at + 1 + written;

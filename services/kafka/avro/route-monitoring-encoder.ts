@@ -27,6 +27,7 @@ import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
+import { writeUtf8 } from './utf8.js';
 import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues } from './attribute-writer.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
@@ -394,6 +395,15 @@ export class RouteMonitoringEncoder {
 
   /** The record in the Confluent wire format with `schemaId`; throws InvalidRecordError as encodeRecord does. */
   encode(schemaId: number, event: RouteEvent): Buffer {
+    return Buffer.from(this.encodeBorrowed(schemaId, event));
+  }
+
+  /**
+   * As encode, but the octets may be a view of this encoder's scratch buffer, valid only until
+   * its next call: for a caller that copies them at once (a session's records are packed into
+   * one buffer), without a buffer and a copy per record.
+   */
+  encodeBorrowed(schemaId: number, event: RouteEvent): Buffer {
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
     checkSchemaId(schemaId);
     let end: number;
@@ -412,11 +422,10 @@ export class RouteMonitoringEncoder {
       this.forget();
       return encodeRecord('route_monitoring', schemaId, event);
     }
-    const out = Buffer.allocUnsafe(end);
+    const out = this.scratch;
     out[0] = WIRE_MAGIC;
     out.writeUInt32BE(schemaId, 1);
-    this.scratch.copy(out, WIRE_HEADER_LENGTH, WIRE_HEADER_LENGTH, end);
-    return out;
+    return out.subarray(0, end);
   }
 
   /** Writes the Avro body after the wire header into scratch; returns its end. */
@@ -485,7 +494,7 @@ export class RouteMonitoringEncoder {
       buf[pos++] = 0;
     } else {
       buf[pos] = 2;
-      const written = buf.write(prefix, pos + 2, 'utf8');
+      const written = writeUtf8(buf, prefix, pos + 2);
       if (written >= 64) return this.encodeInto(this.nlriType, e, pos);
       buf[pos + 1] = written * 2;
       pos += 2 + written;

@@ -184,6 +184,11 @@ describe('OpenBMP raw messages', () => {
         const header = encodeOpenBmpRawHeader({ collectorAdminId: admin, routerAddress: '192.0.2.9', routerGroup: 'g', timestampMicros: micros, bmpLength: bmp.length });
         assert.deepEqual(first, Buffer.concat([header, bmp]));
         assert.deepEqual(writer.record(bmp, micros), first, 'the template is not changed by a record');
+        // The lent record: the same octets, for short messages and long ones after them (its buffer grows).
+        assert.deepEqual(writer.recordBorrowed(bmp, micros), first);
+        const long = Buffer.concat([Buffer.from(bmp), Buffer.alloc(600, 7)]);
+        assert.deepEqual(writer.recordBorrowed(long, micros), writer.record(long, micros));
+        assert.deepEqual(writer.recordBorrowed(bmp, micros), first);
       }),
       { numRuns: RUNS },
     );
