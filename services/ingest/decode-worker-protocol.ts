@@ -25,18 +25,21 @@ export type ToDecodeWorker =
 export interface DecodeWorkerOutput {
   kind: 'output';
   session: number;
-  /** The step's records, packed (null: none). */
-  records: ArrayBuffer | null;
+  /** The step's records, packed (null: none); its buffer is transferred. */
+  records: Uint8Array | null;
   /** Keys first used in this step, in id order. */
   newKeys: string[];
   report: ProcessedReport;
 }
 
 const RECORD_HEADER = 17;
+const INITIAL_PACKER_BYTES = 256 * 1024;
 
 /** Packs a step's records into one buffer. */
 export class RecordPacker {
-  private buf = Buffer.allocUnsafe(256 * 1024);
+  // Never from Buffer's shared pool (allocUnsafe pools only small sizes): a taken buffer's memory
+  // is transferred to the event loop's thread whole.
+  private buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
   private used = 0;
   private readonly topicIndex = new Map<SessionTopic, number>(SESSION_TOPICS.map((t, i) => [t, i]));
 
@@ -57,15 +60,25 @@ export class RecordPacker {
     this.used = at + need;
   }
 
-  /** The records packed since the last call, in a buffer of their own to transfer; null if none. */
-  take(): ArrayBuffer | null {
-    if (this.used === 0) return null;
-    const out = new ArrayBuffer(this.used);
-    new Uint8Array(out).set(this.buf.subarray(0, this.used));
+  /**
+   * The records packed since the last call, in a buffer of their own (to transfer: no one else
+   * uses it afterwards); null if none. A buffer at least half full is handed over as it is and
+   * the packer takes a new one, unzeroed: cheaper than a zeroed copy of a step's worth of records
+   * (a few hundred kilobytes while a table streams in). A smaller step is copied, so that a
+   * trickle of small steps does not pin a mostly empty buffer each until Kafka acknowledges them.
+   */
+  take(): Uint8Array | null {
+    const used = this.used;
+    if (used === 0) return null;
     this.used = 0;
-    // A burst may have grown the buffer far: do not keep a large one for ever.
-    if (this.buf.length > 4 * 1024 * 1024) this.buf = Buffer.allocUnsafe(256 * 1024);
-    return out;
+    const buf = this.buf;
+    if (used * 2 >= buf.length) {
+      // A burst may have grown the buffer far: the next one is the usual size.
+      this.buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
+      return new Uint8Array(buf.buffer, buf.byteOffset, used);
+    }
+    if (buf.length > 4 * 1024 * 1024) this.buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
+    return new Uint8Array(buf.subarray(0, used));
   }
 
   private grow(need: number): void {
@@ -77,11 +90,11 @@ export class RecordPacker {
 
 /** Calls `each` for every packed record, values as views of `packed` (no copy). */
 export function unpackRecords(
-  packed: ArrayBuffer,
+  packed: Uint8Array,
   keys: readonly string[],
   each: (topic: SessionTopic, key: string, value: Buffer, timestamp: number) => void,
 ): void {
-  const b = Buffer.from(packed);
+  const b = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
   let at = 0;
   while (at < b.length) {
     const topic = SESSION_TOPICS[b[at]];

@@ -42,7 +42,8 @@ function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): v
 function send(id: number, session: WorkerSession, report: ProcessedReport): void {
   const records = packer.take();
   const output: DecodeWorkerOutput = { kind: 'output', session: id, records, newKeys: session.newKeys.splice(0), report };
-  port.postMessage(output, records ? [records] : []);
+  // The packer never hands out a SharedArrayBuffer (RecordPacker.take).
+  port.postMessage(output, records ? [records.buffer as ArrayBuffer] : []);
 }
 
 port.on('message', (message: ToDecodeWorker) => {

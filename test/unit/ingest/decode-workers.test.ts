@@ -234,10 +234,29 @@ test('packed records round-trip: topics, keys, timestamps and values, across buf
   );
 });
 
+test('a taken buffer is the caller\'s: later records, small steps or large, do not change it', () => {
+  const packer = new RecordPacker();
+  const keys = ['k'];
+  const unpack = (packed: Uint8Array | null): number[][] => {
+    const out: number[][] = [];
+    unpackRecords(packed!, keys, (_topic, _key, value) => out.push([...value.subarray(0, 3)]));
+    return out;
+  };
+  // Large steps (the buffer handed over, 17 + 100 KiB records fill half of it) and small ones (copied), in turn.
+  const sizes = [100_000, 10, 150_000, 300_000, 5, 5, 120_000];
+  const taken = sizes.map((size, i) => {
+    for (let r = 0; r < (size > 1000 ? 2 : 1); r++) packer.add('raw', 0, Buffer.alloc(size, i + 1), i);
+    return packer.take();
+  });
+  taken.forEach((packed, i) => {
+    for (const head of unpack(packed)) assert.deepEqual(head, [i + 1, i + 1, i + 1].slice(0, Math.min(3, sizes[i])), `step ${i}`);
+  });
+});
+
 test('a corrupt packed buffer is refused, not misread', () => {
   const packer = new RecordPacker();
   packer.add('route_monitoring', 0, Buffer.from('value'), 1);
   const packed = packer.take()!;
-  new DataView(packed).setUint32(13, 1000, true);
+  new DataView(packed.buffer, packed.byteOffset).setUint32(13, 1000, true);
   assert.throws(() => unpackRecords(packed, ['k'], () => undefined), /corrupt packed record/);
 });
