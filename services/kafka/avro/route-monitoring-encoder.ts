@@ -8,8 +8,11 @@
  * nothing in between (Avro 1.11 specification, "Binary Encoding": records); so a run of fields
  * can be encoded once and its octets copied into every record that has the same values there:
  *
- *   router_address | sequence | peer header | action..family | prefix..raw_nlri | path attributes | the rest
- *   (cached)         (written)  (cached)      (cached)         (written)          (cached)          (cached when null)
+ *   router_address | sequence | peer header | bmp_timestamp | table_name | action..family | prefix..raw_nlri | path attributes | the rest
+ *   (cached)         (written)  (cached)      (written)       (cached)     (cached)         (written)          (cached)          (cached when null)
+ *
+ * (The BMP timestamp is written on its own: it changes with every message, and the peer header
+ * around it only when the peer does.)
  *
  * A cached run is reused only when every field of it equals, value for value, what it was encoded
  * from (arrays compared element by element against a copy taken then, so an event whose arrays
@@ -32,6 +35,7 @@ import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeVal
 
 const ROUTER_FIELDS = ['router_address'] as const;
 const SEQUENCE_FIELDS = ['sequence'] as const;
+/** The per-peer header's fields up to its timestamp: the same for every message of a peer's RIB view. */
 const PEER_FIELDS = [
   'peer_type',
   'peer_type_code',
@@ -43,9 +47,11 @@ const PEER_FIELDS = [
   'is_adj_rib_out',
   'is_loc_rib_filtered',
   'is_as2',
-  'bmp_timestamp',
-  'table_name',
 ] as const;
+/** The per-peer header's timestamp: different in nearly every message. */
+const TIMESTAMP_FIELDS = ['bmp_timestamp'] as const;
+/** The Loc-RIB table name (RFC 9069 §5.1), after the timestamp. */
+const TABLE_FIELDS = ['table_name'] as const;
 /** What kind of route: the same for every prefix of an UPDATE's block. */
 const ROUTE_KIND_FIELDS = ['action', 'afi', 'safi', 'family'] as const;
 /** Which route: different for every event. */
@@ -72,6 +78,8 @@ export const ROUTE_MONITORING_FIELD_ORDER: readonly string[] = [
   ...ROUTER_FIELDS,
   ...SEQUENCE_FIELDS,
   ...PEER_FIELDS,
+  ...TIMESTAMP_FIELDS,
+  ...TABLE_FIELDS,
   ...ROUTE_KIND_FIELDS,
   ...NLRI_FIELDS,
   ...ATTRIBUTE_FIELDS,
@@ -166,7 +174,6 @@ type PeerSnapshot = Pick<RouteEvent, (typeof PEER_FIELDS)[number]>;
 function samePeer(e: RouteEvent, s: PeerSnapshot): boolean {
   return (
     e.peer_address === s.peer_address &&
-    e.bmp_timestamp === s.bmp_timestamp &&
     e.is_post_policy === s.is_post_policy &&
     e.peer_type === s.peer_type &&
     e.peer_type_code === s.peer_type_code &&
@@ -175,8 +182,7 @@ function samePeer(e: RouteEvent, s: PeerSnapshot): boolean {
     e.peer_bgp_id === s.peer_bgp_id &&
     e.is_adj_rib_out === s.is_adj_rib_out &&
     e.is_loc_rib_filtered === s.is_loc_rib_filtered &&
-    e.is_as2 === s.is_as2 &&
-    e.table_name === s.table_name
+    e.is_as2 === s.is_as2
   );
 }
 
@@ -192,8 +198,6 @@ function peerSnapshot(e: RouteEvent): PeerSnapshot {
     is_adj_rib_out: e.is_adj_rib_out,
     is_loc_rib_filtered: e.is_loc_rib_filtered,
     is_as2: e.is_as2,
-    bmp_timestamp: e.bmp_timestamp,
-    table_name: e.table_name,
   };
 }
 
@@ -221,6 +225,8 @@ interface Parts {
   nlriChecked: boolean;
   routerType: Type;
   peerType: Type;
+  timestampType: Type;
+  tableType: Type;
   kindType: Type;
   nlriType: Type;
   attributeType: Type;
@@ -292,6 +298,8 @@ function makeParts(): Parts {
     reusesParts: names.length === ROUTE_MONITORING_FIELD_ORDER.length && names.every((n, i) => n === ROUTE_MONITORING_FIELD_ORDER[i]),
     routerType: runType(full, ROUTER_FIELDS, 'RouterFields'),
     peerType: runType(full, PEER_FIELDS, 'PeerFields'),
+    timestampType: runType(full, TIMESTAMP_FIELDS, 'TimestampFields'),
+    tableType: runType(full, TABLE_FIELDS, 'TableFields'),
     kindType: runType(full, ROUTE_KIND_FIELDS, 'RouteKindFields'),
     nlriType: runType(full, NLRI_FIELDS, 'NlriFields'),
     attributeType: runType(full, ATTRIBUTE_FIELDS, 'AttributeFields'),
@@ -331,6 +339,8 @@ export class RouteMonitoringEncoder {
   private partScratch = Buffer.allocUnsafe(16 * 1024);
   private readonly routerType: Type;
   private readonly peerType: Type;
+  private readonly timestampType: Type;
+  private readonly tableType: Type;
   private readonly kindType: Type;
   private readonly nlriType: Type;
   private readonly attributeType: Type;
@@ -342,6 +352,9 @@ export class RouteMonitoringEncoder {
   private kindBytes: Buffer = Buffer.alloc(0);
   private peer: PeerSnapshot | null = null;
   private peerBytes: Buffer = Buffer.alloc(0);
+  /** The table name the cached octets are of (undefined: none cached). */
+  private tableName: string | null | undefined = undefined;
+  private tableBytes: Buffer = Buffer.alloc(0);
   private attributes: AttributeSnapshot | null = null;
   private attributeBytes: Buffer = Buffer.alloc(0);
   /** The rest's octets when every field of it is null: decoded_without_peer_up false, true. */
@@ -352,6 +365,8 @@ export class RouteMonitoringEncoder {
     this.reuse = parts.reusesParts;
     this.routerType = parts.routerType;
     this.peerType = parts.peerType;
+    this.timestampType = parts.timestampType;
+    this.tableType = parts.tableType;
     this.kindType = parts.kindType;
     this.nlriType = parts.nlriType;
     this.attributeType = parts.attributeType;
@@ -442,6 +457,12 @@ export class RouteMonitoringEncoder {
       this.peer = peerSnapshot(e);
     }
     pos = this.put(this.peerBytes, pos);
+    pos = this.writeTimestamp(e, pos);
+    if (e.table_name !== this.tableName) {
+      this.tableBytes = this.encodeCopy(this.tableType, e);
+      this.tableName = e.table_name;
+    }
+    pos = this.put(this.tableBytes, pos);
     const kind = this.kind;
     if (kind === null || e.action !== kind.action || e.afi !== kind.afi || e.safi !== kind.safi || e.family !== kind.family) {
       this.kindBytes = this.encodeCopy(this.kindType, e);
@@ -465,6 +486,7 @@ export class RouteMonitoringEncoder {
 
   private forget(): void {
     this.routerAddress = null;
+    this.tableName = undefined;
     this.kind = null;
     this.peer = null;
     this.attributes = null;
@@ -546,9 +568,27 @@ export class RouteMonitoringEncoder {
     return end;
   }
 
-  /** An Avro long (zig-zag varint); the sequence number is a non-negative integer below 2^53. */
+  /**
+   * bmp_timestamp, a union of null and a long: branch index 0 (null) or 1 then the long. A value
+   * writeLong is not for (negative, beyond 2^53, not a number) is left to avsc, which accepts or
+   * refuses it as encodeRecord would.
+   */
+  private writeTimestamp(e: RouteEvent, pos: number): number {
+    const t = e.bmp_timestamp;
+    if (t === null) {
+      if (pos + 1 > this.scratch.length) throw NO_ROOM;
+      this.scratch[pos] = 0;
+      return pos + 1;
+    }
+    if (!Number.isSafeInteger(t) || t < 0) return this.encodeInto(this.timestampType, e, pos);
+    if (pos + 1 > this.scratch.length) throw NO_ROOM;
+    this.scratch[pos] = 2;
+    return this.writeLong(t, pos + 1);
+  }
+
+  /** An Avro long (zig-zag varint) of a non-negative integer below 2^53 (a sequence number, a timestamp). */
   private writeLong(n: number, pos: number): number {
-    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`sequence is not a non-negative integer: ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`not a non-negative integer: ${n}`);
     if (pos + 10 > this.scratch.length) throw NO_ROOM;
     const buf = this.scratch;
     let z = n * 2;

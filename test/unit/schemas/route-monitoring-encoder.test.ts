@@ -139,6 +139,35 @@ describe('RouteMonitoringEncoder', () => {
     check('the rest changed');
   });
 
+  test('BMP timestamps and table names, any and in any order, are written as encodeRecord writes them (property)', () => {
+    const full = FIXTURES.route_monitoring.full as RouteEvent;
+    const timestamp = fc.oneof(
+      fc.constant(null),
+      fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+      fc.constantFrom(0, 1_700_000_000_123_456, 2 ** 53 - 1),
+      // Not for the direct writing: avsc writes or refuses them.
+      fc.constantFrom(-1, -(2 ** 40), 2 ** 60, 1.5),
+    );
+    const table = fc.oneof(fc.constant(null), fc.constantFrom('', 'VRF-A', 'é'), fc.string({ maxLength: 20 }));
+    fc.assert(
+      fc.property(fc.array(fc.record({ bmp_timestamp: timestamp, table_name: table, peer_as: fc.constantFrom(65000, 65001) }), { minLength: 1, maxLength: 12 }), (changes) => {
+        const encoder = new RouteMonitoringEncoder();
+        for (const change of changes) {
+          const e = { ...full, ...change } as RouteEvent;
+          let expected: Buffer | null = null;
+          try {
+            expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
+          } catch (err) {
+            assert.ok(err instanceof InvalidRecordError);
+          }
+          if (expected === null) assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e), InvalidRecordError);
+          else assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e), expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('an invalid record is refused with the path of the mismatch, and the next valid one is right', () => {
     const encoder = new RouteMonitoringEncoder();
     const good = FIXTURES.route_monitoring.full as RouteEvent;
