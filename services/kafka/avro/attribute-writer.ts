@@ -16,6 +16,7 @@
 import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { writeUtf8 } from './utf8.js';
+import { writeVarint } from './varint.js';
 
 /** Thrown for values the direct writer leaves to avsc. */
 export const AttributeFallback = Symbol('attribute fallback');
@@ -158,15 +159,7 @@ export class AttributeWriter {
   private long(n: number): void {
     if (!Number.isInteger(n) || n > MAX_DIRECT_LONG || n < -MAX_DIRECT_LONG) throw AttributeFallback;
     this.room(10);
-    const buf = this.buf;
-    let pos = this.pos;
-    let z = n >= 0 ? n * 2 : -n * 2 - 1;
-    while (z >= 0x80) {
-      buf[pos++] = (z % 0x80) | 0x80;
-      z = Math.floor(z / 0x80);
-    }
-    buf[pos++] = z;
-    this.pos = pos;
+    this.pos = writeVarint(this.buf, this.pos, n >= 0 ? n * 2 : -n * 2 - 1);
   }
 
   private byte(b: number): void {

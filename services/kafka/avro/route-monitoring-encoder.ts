@@ -31,6 +31,7 @@ import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
+import { writeVarint } from './varint.js';
 import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues } from './attribute-writer.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
@@ -146,25 +147,42 @@ function sameAttributes(e: RouteEvent, s: AttributeSnapshot): boolean {
   );
 }
 
+/** What a snapshot holds for an empty list: one shared array, never written to. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** A copy of `list` to compare later events with (the event's own array may change in place). */
+function copyOf<T>(list: readonly T[]): T[] {
+  // Frozen: a write to it would throw (ES modules are strict), never corrupt another snapshot.
+  return list.length === 0 ? (NONE as unknown as T[]) : list.slice();
+}
+
 function attributeSnapshot(e: RouteEvent): AttributeSnapshot {
+  const path = e.as_path;
+  const n = path.length;
+  const asns = new Array<number>(n);
+  const segments = new Array<AsPathHop['segment']>(n);
+  for (let i = 0; i < n; i++) {
+    asns[i] = path[i].asn;
+    segments[i] = path[i].segment;
+  }
   return {
     origin: e.origin,
-    asns: e.as_path.map((h) => h.asn),
-    segments: e.as_path.map((h) => h.segment),
+    asns,
+    segments,
     next_hop: e.next_hop,
     med: e.med,
     local_pref: e.local_pref,
     atomic_aggregate: e.atomic_aggregate,
     aggregator_as: e.aggregator_as,
     aggregator_address: e.aggregator_address,
-    communities: [...e.communities],
-    large_communities: [...e.large_communities],
-    extended_communities: [...e.extended_communities],
+    communities: copyOf(e.communities),
+    large_communities: copyOf(e.large_communities),
+    extended_communities: copyOf(e.extended_communities),
     originator_id: e.originator_id,
-    cluster_list: [...e.cluster_list],
+    cluster_list: copyOf(e.cluster_list),
     aigp: e.aigp,
     otc: e.otc,
-    unknown_attributes: [...e.unknown_attributes],
+    unknown_attributes: copyOf(e.unknown_attributes),
   };
 }
 
@@ -590,13 +608,6 @@ export class RouteMonitoringEncoder {
   private writeLong(n: number, pos: number): number {
     if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`not a non-negative integer: ${n}`);
     if (pos + 10 > this.scratch.length) throw NO_ROOM;
-    const buf = this.scratch;
-    let z = n * 2;
-    while (z >= 0x80) {
-      buf[pos++] = (z % 0x80) | 0x80;
-      z = Math.floor(z / 0x80);
-    }
-    buf[pos++] = z;
-    return pos;
+    return writeVarint(this.scratch, pos, n * 2);
   }
 }
