@@ -83,3 +83,31 @@ test('crc32C (slicing-by-8) is CRC-32C: the check value, and the bitwise definit
     { numRuns: 300 },
   );
 });
+
+test('admin.fetchTopicOffsets retries a partition without a leader yet (new topic) instead of failing', async () => {
+  const createAdmin = require('kafkajs/src/admin') as (o: object) => { fetchTopicOffsets(topic: string): Promise<Array<{ partition: number; high: string; low: string }>> };
+  const { createLogger, LEVELS } = require('kafkajs/src/loggers') as { createLogger(o: object): unknown; LEVELS: { NOTHING: number } };
+  const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error };
+  // A fake cluster (the admin's only collaborator): ListOffsets answers LEADER_NOT_AVAILABLE (5),
+  // then NOT_LEADER_FOR_PARTITION (6), as a broker does while a new topic's leader is elected.
+  const answers = [5, 6];
+  let refreshes = 0;
+  const cluster = {
+    addTargetTopic: async () => undefined,
+    refreshMetadataIfNecessary: async () => undefined,
+    refreshMetadata: async () => void refreshes++,
+    findTopicPartitionMetadata: () => [{ partitionId: 0 }],
+    fetchTopicsOffset: async ([{ topic, fromBeginning }]: Array<{ topic: string; fromBeginning: boolean }>) => {
+      const code = answers.shift();
+      if (code !== undefined) throw createErrorFromCode(code);
+      return [{ topic, partitions: [{ partition: 0, offset: fromBeginning ? '0' : '42' }] }];
+    },
+  };
+  const admin = createAdmin({
+    logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
+    retry: { initialRetryTime: 1, maxRetryTime: 5, retries: 5 },
+    cluster,
+  });
+  assert.deepEqual(await admin.fetchTopicOffsets('t'), [{ partition: 0, offset: '42', high: '42', low: '0' }]);
+  assert.equal(refreshes, 2, 'metadata refreshed after each leaderless answer');
+});
