@@ -65,7 +65,8 @@
  * dying), not when a target is missed.
  *
  * Options: USAGE below (`--help`). The machine's busy cores and the broker's CPU use during each
- * timed run are printed too: this is a shared 2-core machine, and other load shows there.
+ * timed run are printed too: this is a shared 2-core machine, and other load shows there. So are
+ * the service event loop's garbage-collection pauses by kind (from its /metrics).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -622,8 +623,25 @@ interface ServiceResult {
   sessionsPausedSamples: number;
   samples: number;
   cpu: string;
+  /**
+   * The event loop's garbage collection in the window, by kind (prom-client's
+   * nodejs_gc_duration_seconds: the main isolate only, not the decode workers'), as text.
+   */
+  gc: string;
   /** Monotonic microseconds of the window (for the profile). */
   windowMicros: [number, number];
+}
+
+/** GC pauses of the event loop between two scrapes, by kind: "minor 0.59 s (118), major ...". */
+function gcText(before: Samples, after: Samples): string {
+  const parts: string[] = [];
+  for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+    const label = `{kind="${kind}"}`;
+    const n = (after.get(`nodejs_gc_duration_seconds_count${label}`) ?? 0) - (before.get(`nodejs_gc_duration_seconds_count${label}`) ?? 0);
+    const s = (after.get(`nodejs_gc_duration_seconds_sum${label}`) ?? 0) - (before.get(`nodejs_gc_duration_seconds_sum${label}`) ?? 0);
+    if (n > 0) parts.push(`${kind} ${s.toFixed(2)} s (${n})`);
+  }
+  return parts.length > 0 ? parts.join(', ') : 'none recorded';
 }
 
 async function runService(args: Args, service: ServiceProcess, dumpPath: string, capture: CaptureSummary, broker: number | null): Promise<ServiceResult> {
@@ -739,6 +757,7 @@ async function runService(args: Args, service: ServiceProcess, dumpPath: string,
     sessionsPausedSamples: pausedSamples,
     samples,
     cpu: cpuText,
+    gc: gcText(before, last),
     windowMicros: [windowStart, windowEnd],
   };
 }
@@ -1045,7 +1064,8 @@ async function main(): Promise<void> {
         `service${label}: ${svc.batches} batches acknowledged, mean ${(svc.records / Math.max(1, svc.batches)).toFixed(0)} records and ` +
           `${(1000 * svc.meanBatchSeconds).toFixed(1)} ms from send to ack; sessions paused (backpressure) in ${svc.sessionsPausedSamples} of ${svc.samples} samples; ` +
           `peak RSS ${(svc.peakRss / MiB).toFixed(1)} MiB (largest sampled ${(svc.sampledPeakRss / MiB).toFixed(1)} MiB: V8 heap ${(svc.heapAtPeak / MiB).toFixed(0)} MiB, ` +
-          `external ${(svc.externalAtPeak / MiB).toFixed(0)} MiB; ${(svc.idleRss / MiB).toFixed(0)} MiB before the replay)`,
+          `external ${(svc.externalAtPeak / MiB).toFixed(0)} MiB; ${(svc.idleRss / MiB).toFixed(0)} MiB before the replay); ` +
+          `event loop GC pauses: ${svc.gc}`,
       );
       if (profileDir !== null) {
         const pid = `.${service.child.pid}.`;
