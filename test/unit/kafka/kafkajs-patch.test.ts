@@ -1,7 +1,8 @@
 /**
  * patches/kafkajs+2.2.4.patch (applied by patch-package on npm install) rewrites kafkajs's record
- * encoding and per-partition grouping for speed. These tests hold the patched paths to what the
- * unpatched code produces: the same record bytes, the same batch, the same grouping and order.
+ * encoding, produce request assembly and per-partition grouping for speed. These tests hold the
+ * patched paths to what the unpatched code produces: the same record bytes, the same requests
+ * byte for byte, the same grouping and order.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,4 +111,102 @@ test('admin.fetchTopicOffsets retries a partition without a leader yet (new topi
   });
   assert.deepEqual(await admin.fetchTopicOffsets('t'), [{ partition: 0, offset: '42', high: '42', low: '0' }]);
   assert.equal(refreshes, 2, 'metadata refreshed after each leaderless answer');
+});
+
+/**
+ * The unpatched kafkajs 2.2.4 produce v3 encoding, written out: an Encoder per record, a
+ * RecordBatch per partition (recordBatch/v0, which the patch leaves as it was), an encoder per
+ * partition and per topic, each copied into the next.
+ * Timestamps are numbers of one digit count, so the original's sort (as strings) is numeric.
+ */
+async function originalProduceV3(o: ProduceArgs): Promise<Buffer> {
+  const RecordBatch = (require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (a: object) => Promise<EncoderT> }).RecordBatch;
+  const topics: EncoderT[] = [];
+  for (const { topic, partitions } of o.topicData) {
+    const encodedPartitions: EncoderT[] = [];
+    for (const { partition, messages, firstSequence } of partitions) {
+      const timestamps = messages.map((m) => m.timestamp).sort();
+      const firstTimestamp = timestamps[0];
+      const maxTimestamp = timestamps[timestamps.length - 1];
+      const records = messages.map((m, i) => Record({ ...m, offsetDelta: i, timestampDelta: m.timestamp - firstTimestamp }));
+      const batch = await RecordBatch({
+        compression: o.compression,
+        records,
+        firstTimestamp,
+        maxTimestamp,
+        producerId: o.producerId,
+        producerEpoch: o.producerEpoch,
+        firstSequence,
+        transactional: !!o.transactionalId,
+        lastOffsetDelta: records.length - 1,
+      });
+      encodedPartitions.push(new FullEncoder().writeInt32(partition).writeInt32(batch.size()).writeEncoder(batch));
+    }
+    topics.push(new FullEncoder().writeString(topic).writeArray(encodedPartitions));
+  }
+  return new FullEncoder().writeString(o.transactionalId).writeInt16(o.acks).writeInt32(o.timeout).writeArray(topics).buffer;
+}
+
+interface ProduceArgs {
+  acks: number;
+  timeout: number;
+  transactionalId: string | null;
+  producerId: unknown;
+  producerEpoch: number;
+  compression: number;
+  topicData: Array<{ topic: string; partitions: Array<{ partition: number; firstSequence: number; messages: Array<{ key: Buffer | string | null; value: Buffer | string | null; timestamp: number }> }> }>;
+}
+
+type FullEncoderT = EncoderT & {
+  writeInt16(v: number): FullEncoderT;
+  writeInt32(v: number): FullEncoderT;
+  writeString(v: string | null): FullEncoderT;
+  writeEncoder(e: EncoderT): FullEncoderT;
+  writeArray(a: EncoderT[]): FullEncoderT;
+  writeBuffer(b: Buffer): FullEncoderT;
+};
+const FullEncoder = Encoder as unknown as new (size?: number) => FullEncoderT;
+
+test('a produce v3 request, written in one encoder, is the bytes of the original encoders: batches, sizes and CRCs, for each codec', async () => {
+  // Registers LZ4 (lz4-napi) in kafkajs's codec table, as every Kafka client of the project does.
+  await import('../../../services/kafka/compression.js');
+  const produceV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as (o: ProduceArgs) => { encode(): Promise<EncoderT> };
+  const bytes = (n: number) => fc.uint8Array({ maxLength: n }).map((a) => Buffer.from(a));
+  const message = fc.record({
+    key: fc.oneof(fc.constant(null), fc.string({ maxLength: 50 }), bytes(60)),
+    value: fc.oneof(fc.constant(null), fc.string({ maxLength: 50 }), bytes(2000)),
+    timestamp: fc.integer({ min: 1_700_000_000_000, max: 1_700_000_900_000 }),
+  });
+  const partitions = fc.uniqueArray(
+    fc.record({ partition: fc.nat(40), firstSequence: fc.nat(2 ** 31 - 1), messages: fc.array(message, { minLength: 1, maxLength: 30 }) }),
+    { minLength: 1, maxLength: 4, selector: (p) => p.partition },
+  );
+  const topicData = fc.uniqueArray(fc.record({ topic: fc.stringMatching(/^[a-z.é]{1,20}$/), partitions }), { minLength: 1, maxLength: 3, selector: (t) => t.topic });
+  await fc.assert(
+    fc.asyncProperty(
+      topicData,
+      fc.constantFrom(0, 1, 3), // none, gzip, lz4
+      fc.option(fc.string({ maxLength: 20 }), { nil: null }),
+      fc.nat(32767),
+      async (data, compression, transactionalId, producerEpoch) => {
+        const args: ProduceArgs = { acks: -1, timeout: 30_000, transactionalId, producerId: Long.fromValue(4242), producerEpoch, compression, topicData: data };
+        const actual = (await produceV3(args).encode()).buffer;
+        assert.deepEqual(actual, await originalProduceV3(args));
+        assert.equal(actual.length, (await produceV3(args).encode()).size(), 'the encoder holds exactly the request');
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('a request is framed as the original framed it: its size, then header and payload', async () => {
+  const createRequest = require('kafkajs/src/protocol/request') as (o: object) => Promise<EncoderT>;
+  for (const clientId of ['bmp-pipeline', 'é-client', null]) {
+    for (const payloadSize of [0, 10, 100_000]) {
+      const payload = new FullEncoder().writeBuffer(Buffer.alloc(payloadSize, 7));
+      const framed = await createRequest({ correlationId: 7, clientId, request: { apiKey: 0, apiVersion: 3, encode: async () => payload } });
+      const inner = new FullEncoder().writeInt16(0).writeInt16(3).writeInt32(7).writeString(clientId).writeEncoder(payload);
+      assert.deepEqual(framed.buffer, new FullEncoder().writeInt32(inner.size()).writeEncoder(inner).buffer);
+    }
+  }
 });
