@@ -12,6 +12,7 @@
  * id afterwards: a session's records share a few keys (one per peer and RIB view).
  */
 import { INGEST_TOPICS } from '../kafka/avro/index.js';
+import type { OutboundRecord, RecordRun } from '../kafka/publisher.js';
 import type { SessionPipelineOptions, SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport } from './session-processor.js';
 
@@ -88,22 +89,60 @@ export class RecordPacker {
   }
 }
 
-/** Calls `each` for every packed record, values as views of `packed` (no copy). */
-export function unpackRecords(
-  packed: Uint8Array,
-  keys: readonly string[],
-  each: (topic: SessionTopic, key: string, value: Buffer, timestamp: number) => void,
-): void {
-  const b = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
-  let at = 0;
-  while (at < b.length) {
-    const topic = SESSION_TOPICS[b[at]];
-    const timestamp = b.readDoubleLE(at + 1);
-    const key = keys[b.readUInt32LE(at + 9)];
-    const length = b.readUInt32LE(at + 13);
+/**
+ * A step's packed records as a run for the publisher: read where they lie, each record becoming
+ * an object (its value a view of the packed octets) only when its batch is formed. `topicNames`
+ * maps the topic indexes (SESSION_TOPICS order) to the names records carry; `keys` are the
+ * session's keys by id (they only grow). A corrupt buffer is refused whole, here.
+ */
+export class PackedRecords implements RecordRun {
+  readonly length: number;
+  readonly bytes: number;
+  private readonly buf: Buffer;
+  /** Where each record starts. */
+  private readonly starts: Uint32Array;
+
+  constructor(
+    packed: Uint8Array,
+    private readonly keys: readonly string[],
+    private readonly topicNames: readonly string[],
+  ) {
+    const b = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+    // Two passes over the headers: the count, then where each record starts.
+    let count = 0;
+    let bytes = 0;
+    for (let at = 0; at < b.length; count++) {
+      const key = at + RECORD_HEADER <= b.length ? keys[b.readUInt32LE(at + 9)] : undefined;
+      const length = key === undefined ? 0 : b.readUInt32LE(at + 13);
+      if (key === undefined || b[at] >= topicNames.length || at + RECORD_HEADER + length > b.length) throw new Error(`corrupt packed record at ${at}`);
+      bytes += key.length + length;
+      at += RECORD_HEADER + length;
+    }
+    const starts = new Uint32Array(count);
+    for (let i = 0, at = 0; i < count; i++) {
+      starts[i] = at;
+      at += RECORD_HEADER + b.readUInt32LE(at + 13);
+    }
+    this.buf = b;
+    this.starts = starts;
+    this.length = count;
+    this.bytes = bytes;
+  }
+
+  sizeOf(i: number): number {
+    const at = this.starts[i];
+    return this.keys[this.buf.readUInt32LE(at + 9)].length + this.buf.readUInt32LE(at + 13);
+  }
+
+  record(i: number): OutboundRecord {
+    const b = this.buf;
+    const at = this.starts[i];
     const start = at + RECORD_HEADER;
-    if (topic === undefined || key === undefined || start + length > b.length) throw new Error(`corrupt packed record at ${at}`);
-    each(topic, key, b.subarray(start, start + length), timestamp);
-    at = start + length;
+    return {
+      topic: this.topicNames[b[at]],
+      key: this.keys[b.readUInt32LE(at + 9)],
+      value: b.subarray(start, start + b.readUInt32LE(at + 13)),
+      timestamp: b.readDoubleLE(at + 1),
+    };
   }
 }

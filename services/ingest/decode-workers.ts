@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../runtime/logging.js';
-import { unpackRecords, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
+import type { DecodeWorkerOutput, ToDecodeWorker } from './decode-worker-protocol.js';
 import type { SessionPipelineOptions } from './session-pipeline.js';
 import type { ProcessorHandler, SessionProcessor } from './session-processor.js';
 
@@ -173,7 +173,7 @@ export class DecodeWorkers {
     if (session === undefined) return;
     for (const key of output.newKeys) session.keys.push(key);
     const { handler } = session;
-    if (output.records !== null) unpackRecords(output.records, session.keys, (topic, key, value, timestamp) => handler.record(topic, key, value, timestamp));
+    if (output.records !== null) handler.records(output.records, session.keys);
     if (output.report.finished) slot.sessions.delete(output.session);
     handler.processed(output.report);
   }

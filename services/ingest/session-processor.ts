@@ -4,7 +4,8 @@
  * worker thread (decode-workers.ts). Either way the session hands over chunks as they arrive and
  * gets back, in order, each chunk's records followed by a report.
  */
-import { SessionPipeline, type SessionCounts, type SessionPipelineOptions, type SessionTopic } from './session-pipeline.js';
+import { RecordPacker } from './decode-worker-protocol.js';
+import { SessionPipeline, type SessionCounts, type SessionPipelineOptions } from './session-pipeline.js';
 
 /** After the records of one push (or of the finish): where the stream stands. */
 export interface ProcessedReport {
@@ -27,7 +28,12 @@ export interface ProcessedReport {
 }
 
 export interface ProcessorHandler {
-  record(topic: SessionTopic, key: string, value: Buffer, timestamp: number): void;
+  /**
+   * A step's records, in publishing order, packed (decode-worker-protocol.ts): the handler's to
+   * keep. `keys`: the session's keys by id, as the packed records refer to them (later steps may
+   * append to it, never change it).
+   */
+  records(packed: Uint8Array, keys: readonly string[]): void;
   processed(report: ProcessedReport): void;
   /** The processor is gone (its worker died): nothing more comes for this session. */
   lost(error: Error): void;
@@ -67,24 +73,46 @@ export class PipelineSteps {
   }
 }
 
-/** Runs the pipeline on the calling thread; records and reports are delivered before push() returns. */
+/**
+ * Runs the pipeline on the calling thread; records and reports are delivered before push()
+ * returns. Records are packed as a decode worker packs them (which copies the values the pipeline
+ * lends), so that the session handles both kinds of processor alike.
+ */
 export class LocalSessionProcessor implements SessionProcessor {
   private readonly steps: PipelineSteps;
+  private readonly packer = new RecordPacker();
+  private readonly keys: string[] = [];
+  private readonly keyIds = new Map<string, number>();
 
   constructor(
     options: SessionPipelineOptions,
     private readonly handler: ProcessorHandler,
   ) {
-    // The pipeline lends its values for the call (SessionRecordSink); the handler queues them.
-    this.steps = new PipelineSteps(new SessionPipeline(options, (topic, key, value, timestamp) => handler.record(topic, key, Buffer.from(value), timestamp)));
+    this.steps = new PipelineSteps(
+      new SessionPipeline(options, (topic, key, value, timestamp) => {
+        let id = this.keyIds.get(key);
+        if (id === undefined) {
+          id = this.keys.length;
+          this.keyIds.set(key, id);
+          this.keys.push(key);
+        }
+        this.packer.add(topic, id, value, timestamp);
+      }),
+    );
   }
 
   push(chunk: Buffer): void {
-    this.handler.processed(this.steps.push(chunk));
+    this.deliver(this.steps.push(chunk));
   }
 
   finish(reason: string): void {
-    this.handler.processed(this.steps.finish(reason));
+    this.deliver(this.steps.finish(reason));
+  }
+
+  private deliver(report: ProcessedReport): void {
+    const packed = this.packer.take();
+    if (packed !== null) this.handler.records(packed, this.keys);
+    this.handler.processed(report);
   }
 }
 

@@ -15,6 +15,7 @@ import type { IngestTopic } from '../kafka/avro/index.js';
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
 import type { IngestMetrics } from './metrics.js';
+import { PackedRecords, SESSION_TOPICS } from './decode-worker-protocol.js';
 import type { SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport, ProcessorHandler, SessionProcessor, SessionProcessorFactory } from './session-processor.js';
 
@@ -73,6 +74,8 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
    * octets for ever. Armed while the framer holds part of a message, off between messages.
    */
   private messageTimer: NodeJS.Timeout | null = null;
+  /** Kafka topic name by packed topic index. */
+  private readonly topicNames: readonly string[];
 
   constructor(
     private readonly socket: Socket,
@@ -84,6 +87,7 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
   ) {
     this.log = env.logger.child({ router: routerAddress, routerPort });
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.topicNames = SESSION_TOPICS.map((t) => env.topicNames[t]);
     this.maxHeldBytes = Math.max(MIN_HELD_BYTES, Math.floor(env.publisher.maxPendingBytesPerOwner * HELD_SHARE_OF_BOUND));
     env.metrics.sessionsActive.inc();
     this.log.info('router connected');
@@ -141,9 +145,9 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
     }
   }
 
-  /** ProcessorHandler: one of the session's records, in publishing order. */
-  record(topic: SessionTopic, key: string, value: Buffer, timestamp: number): void {
-    this.env.publisher.publish({ topic: this.env.topicNames[topic], key, value, timestamp }, this);
+  /** ProcessorHandler: a step's records, in publishing order. */
+  records(packed: Uint8Array, keys: readonly string[]): void {
+    this.env.publisher.publishRun(new PackedRecords(packed, keys, this.topicNames), this);
   }
 
   /** ProcessorHandler: a chunk (or the end) has been processed and its records published. */

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { fullTableDump } from '../../../bench/full-table.js';
+import { PackedRecords, SESSION_TOPICS } from '../../../services/ingest/decode-worker-protocol.js';
 import { LocalSessionProcessor, type ProcessorHandler } from '../../../services/ingest/session-processor.js';
 import { INGEST_TOPICS, type IngestTopic } from '../../../services/kafka/avro/index.js';
 import { serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
@@ -67,8 +68,14 @@ test('a decode worker started from the build publishes what the sources publish 
     let handler!: ProcessorHandler;
     const done = new Promise<void>((resolveDone, reject) => {
       handler = {
-        // Route and peer events only: raw and router records carry the collector's clock.
-        record: (topic, key, value) => void (topic !== 'raw' && topic !== 'router' && records.push(`${topic} ${key} ${value.toString('hex')}`)),
+        records: (packed, keys) => {
+          const run = new PackedRecords(packed, keys, SESSION_TOPICS);
+          for (let i = 0; i < run.length; i++) {
+            const { topic, key, value } = run.record(i);
+            // Route and peer events only: raw and router records carry the collector's clock.
+            if (topic !== 'raw' && topic !== 'router') records.push(`${topic} ${String(key)} ${value.toString('hex')}`);
+          }
+        },
         processed: (report) => void (report.finished && resolveDone()),
         lost: reject,
       };

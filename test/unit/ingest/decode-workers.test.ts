@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { fullTableDump } from '../../../bench/full-table.js';
 import { extractBmpStreams } from '../../../services/capture/index.js';
 import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
-import { RecordPacker, SESSION_TOPICS, unpackRecords } from '../../../services/ingest/decode-worker-protocol.js';
+import { PackedRecords, RecordPacker, SESSION_TOPICS } from '../../../services/ingest/decode-worker-protocol.js';
 import { splitOpenBmpRawMessage } from '../../../services/ingest/openbmp-raw.js';
 import { SessionPipeline, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
 import { LocalSessionProcessor, runPipeline, type ProcessedReport, type ProcessorHandler, type SessionProcessor } from '../../../services/ingest/session-processor.js';
@@ -26,8 +26,19 @@ after(() => workers.stop());
 const schemaIds = Object.fromEntries(INGEST_TOPICS.map((t, i) => [t, i + 1])) as Record<IngestTopic, number>;
 const options = (routerAddress: string): SessionPipelineOptions => ({ routerAddress, routerPort: 179, collectorId: 'unit', maxMessageBytes: 1 << 20, raw: true, schemaIds });
 
+type LogicalRecord = { topic: SessionTopic; key: string; value: Buffer; timestamp: number };
+
+/** A step's packed records, with their logical topics (the packed topic indexes' names). */
+function unpack(packed: Uint8Array, keys: readonly string[]): LogicalRecord[] {
+  const run = new PackedRecords(packed, keys, SESSION_TOPICS);
+  return Array.from({ length: run.length }, (_, i) => {
+    const r = run.record(i);
+    return { topic: r.topic as SessionTopic, key: String(r.key), value: r.value, timestamp: r.timestamp! };
+  });
+}
+
 interface Collected {
-  records: Array<{ topic: SessionTopic; key: string; value: Buffer; timestamp: number }>;
+  collected: LogicalRecord[];
   reports: ProcessedReport[];
   lostWith: Error | null;
   done: Promise<void>;
@@ -36,13 +47,12 @@ interface Collected {
 function collector(): Collected & ProcessorHandler {
   let finished!: () => void;
   const c: Collected & ProcessorHandler = {
-    records: [],
+    collected: [],
     reports: [],
     lostWith: null,
     done: new Promise((resolve) => (finished = resolve)),
-    record(topic, key, value, timestamp) {
-      // A copy: a worker's values are views of a buffer that tests keep no longer than this.
-      c.records.push({ topic, key, value: Buffer.from(value), timestamp });
+    records(packed, keys) {
+      c.collected.push(...unpack(packed, keys));
     },
     processed(report) {
       c.reports.push(report);
@@ -61,7 +71,7 @@ function collector(): Collected & ProcessorHandler {
  * the raw topic's OpenBMP header carry it) and, in router records, the octets received so far,
  * which depend on how the stream was cut into reads. The comparison keeps everything else.
  */
-function comparable(r: Collected['records'][number]): string {
+function comparable(r: LogicalRecord): string {
   if (r.topic === 'raw') {
     const split = splitOpenBmpRawMessage(r.value);
     assert.equal(split.kind, 'ok');
@@ -104,9 +114,9 @@ test('a worker publishes what the event loop publishes, record for record, in or
       // Socket-sized chunks, cut anywhere (mid-header too).
       run(workers.open(options('192.0.2.1'), remote), chunked(stream, Array.from({ length: Math.ceil(stream.length / 1499) }, (_, k) => k * 1499 + 7)));
       await remote.done;
-      assert.deepEqual(remote.records.map(comparable), local.records.map(comparable), what);
+      assert.deepEqual(remote.collected.map(comparable), local.collected.map(comparable), what);
       assert.equal(remote.reports.at(-1)?.finished, true, what);
-      const end = decodeRecord('router', remote.records.at(-1)!.value).value;
+      const end = decodeRecord('router', remote.collected.at(-1)!.value).value;
       assert.equal(end.bytes_received, stream.length, what);
       assert.equal(
         remote.reports.reduce((n, r) => n + r.inputBytes, 0),
@@ -115,7 +125,7 @@ test('a worker publishes what the event loop publishes, record for record, in or
       );
       const messages = (c: Collected): number => c.reports.flatMap((r) => r.counts.messages).reduce((n, [, k]) => n + k, 0);
       assert.equal(messages(remote), messages(local), what);
-      compared += local.records.length;
+      compared += local.collected.length;
     }
   }
   assert.ok(compared > 10_000, `${compared} records compared`);
@@ -132,9 +142,9 @@ test('sessions of one worker do not mix, and timestamps never go back within a s
   const reference = collector();
   run(new LocalSessionProcessor(options('192.0.2.10'), reference), [stream]);
   for (const s of sessions) {
-    assert.equal(s.c.records.length, reference.records.length, s.address);
-    for (const r of s.c.records) assert.ok(r.key.startsWith(s.address), `${s.address} got a record keyed ${r.key}`);
-    for (let i = 1; i < s.c.records.length; i++) assert.ok(s.c.records[i].timestamp >= s.c.records[i - 1].timestamp);
+    assert.equal(s.c.collected.length, reference.collected.length, s.address);
+    for (const r of s.c.collected) assert.ok(r.key.startsWith(s.address), `${s.address} got a record keyed ${r.key}`);
+    for (let i = 1; i < s.c.collected.length; i++) assert.ok(s.c.collected[i].timestamp >= s.c.collected[i - 1].timestamp);
   }
   assert.deepEqual(workers.load, [0, 0], 'finished sessions are forgotten');
 });
@@ -147,10 +157,10 @@ test('framing lost: the dead letter, then the end with that reason, even when th
   const c = collector();
   run(workers.open(options('192.0.2.20'), c), [garbage]);
   await c.done;
-  const topics = c.records.map((r) => r.topic);
+  const topics = c.collected.map((r) => r.topic);
   assert.deepEqual(topics, ['router', 'raw', 'initiation', 'router', 'errors', 'router']);
   assert.match(c.reports.find((r) => r.framingLost !== null)?.framingLost ?? '', /version 9/);
-  const end = decodeRecord('router', c.records.at(-1)!.value).value as { event: string; disconnect_reason: string };
+  const end = decodeRecord('router', c.collected.at(-1)!.value).value as { event: string; disconnect_reason: string };
   assert.equal(end.event, 'disconnected');
   assert.match(end.disconnect_reason, /framing lost.*version 9/);
 });
@@ -184,7 +194,7 @@ test('a worker that dies tells each of its sessions; a new session gets a fresh 
     run(dying.open(options('192.0.2.42'), c), [Buffer.from([3, 0, 0, 0, 6, 4])]);
     await c.done;
     assert.equal(c.lostWith, null);
-    assert.deepEqual(c.records.map((r) => r.topic), ['router', 'raw', 'initiation', 'router', 'router']);
+    assert.deepEqual(c.collected.map((r) => r.topic), ['router', 'raw', 'initiation', 'router', 'router']);
   } finally {
     await dying.stop();
   }
@@ -206,7 +216,7 @@ test('a worker that stops answering is stopped, and its sessions are told', asyn
   }
 });
 
-test('packed records round-trip: topics, keys, timestamps and values, across buffer growth', () => {
+test('packed records round-trip: topics, keys, timestamps, values and charged sizes, across buffer growth', () => {
   fc.assert(
     fc.property(
       fc.array(
@@ -224,9 +234,13 @@ test('packed records round-trip: topics, keys, timestamps and values, across buf
         for (const r of records) packer.add(r.topic, r.key, Buffer.from(r.value), r.timestamp);
         const packed = packer.take();
         if (records.length === 0) return assert.equal(packed, null);
-        const out: typeof records = [];
-        unpackRecords(packed!, keys, (topic, key, value, timestamp) => out.push({ topic, key: keys.indexOf(key), value: new Uint8Array(value), timestamp }));
+        const out = unpack(packed!, keys).map((r) => ({ ...r, key: keys.indexOf(r.key), value: new Uint8Array(r.value) }));
         assert.deepEqual(out, records.map((r) => ({ ...r, value: new Uint8Array(r.value) })));
+        // What the publisher charges: each record's key (text length) and value, and their sum.
+        const run = new PackedRecords(packed!, keys, SESSION_TOPICS);
+        const sizes = records.map((r) => keys[r.key].length + r.value.length);
+        assert.deepEqual(Array.from({ length: run.length }, (_, i) => run.sizeOf(i)), sizes);
+        assert.equal(run.bytes, sizes.reduce((a, b) => a + b, 0));
         assert.equal(packer.take(), null, 'take() empties the packer');
       },
     ),
@@ -237,11 +251,7 @@ test('packed records round-trip: topics, keys, timestamps and values, across buf
 test('a taken buffer is the caller\'s: later records, small steps or large, do not change it', () => {
   const packer = new RecordPacker();
   const keys = ['k'];
-  const unpack = (packed: Uint8Array | null): number[][] => {
-    const out: number[][] = [];
-    unpackRecords(packed!, keys, (_topic, _key, value) => out.push([...value.subarray(0, 3)]));
-    return out;
-  };
+  const heads = (packed: Uint8Array | null): number[][] => unpack(packed!, keys).map((r) => [...r.value.subarray(0, 3)]);
   // Large steps (the buffer handed over, 17 + 100 KiB records fill half of it) and small ones (copied), in turn.
   const sizes = [100_000, 10, 150_000, 300_000, 5, 5, 120_000];
   const taken = sizes.map((size, i) => {
@@ -249,7 +259,7 @@ test('a taken buffer is the caller\'s: later records, small steps or large, do n
     return packer.take();
   });
   taken.forEach((packed, i) => {
-    for (const head of unpack(packed)) assert.deepEqual(head, [i + 1, i + 1, i + 1].slice(0, Math.min(3, sizes[i])), `step ${i}`);
+    for (const head of heads(packed)) assert.deepEqual(head, [i + 1, i + 1, i + 1].slice(0, Math.min(3, sizes[i])), `step ${i}`);
   });
 });
 
@@ -257,6 +267,13 @@ test('a corrupt packed buffer is refused, not misread', () => {
   const packer = new RecordPacker();
   packer.add('route_monitoring', 0, Buffer.from('value'), 1);
   const packed = packer.take()!;
-  new DataView(packed.buffer, packed.byteOffset).setUint32(13, 1000, true);
-  assert.throws(() => unpackRecords(packed, ['k'], () => undefined), /corrupt packed record/);
+  assert.equal(new PackedRecords(packed, ['k'], SESSION_TOPICS).length, 1);
+  assert.throws(() => new PackedRecords(packed, [], SESSION_TOPICS), /corrupt packed record at 0/, 'a key id with no key');
+  const view = new DataView(packed.buffer, packed.byteOffset);
+  view.setUint8(0, SESSION_TOPICS.length);
+  assert.throws(() => new PackedRecords(packed, ['k'], SESSION_TOPICS), /corrupt packed record at 0/, 'a topic index out of range');
+  view.setUint8(0, 0);
+  view.setUint32(13, 1000, true);
+  assert.throws(() => new PackedRecords(packed, ['k'], SESSION_TOPICS), /corrupt packed record at 0/, 'a value past the end');
+  assert.throws(() => new PackedRecords(packed.subarray(0, 10), ['k'], SESSION_TOPICS), /corrupt packed record at 0/, 'a header cut short');
 });
