@@ -73,11 +73,12 @@ export interface PublisherMetrics {
   onSendError(error: Error): void;
 }
 
-/** A queued run; records before `next` have been taken into batches. */
+/** A queued run; records before `next` (`taken` bytes of them) have been taken into batches. */
 interface Queued {
   run: RecordRun;
   owner: FlowOwner | null;
   next: number;
+  taken: number;
 }
 
 /** Records [from, to) of a run, in a batch. */
@@ -171,7 +172,7 @@ export class EventPublisher {
   publishRun(run: RecordRun, owner: FlowOwner | null): void {
     if (this.stopped) throw new Error('publisher is stopped');
     if (run.length === 0) return;
-    this.queue.push({ run, owner, next: 0 });
+    this.queue.push({ run, owner, next: 0, taken: 0 });
     this.queuedBytes += run.bytes;
     if (owner) owner.pendingBytes += run.bytes;
     this.schedule();
@@ -220,11 +221,17 @@ export class EventPublisher {
       const from = q.next;
       let to = from;
       let pieceBytes = 0;
-      while (to < run.length) {
-        const size = run.sizeOf(to);
-        if (records + (to - from) > 0 && bytes + pieceBytes + size > max) break;
-        pieceBytes += size;
-        to++;
+      if (bytes + run.bytes - q.taken <= max) {
+        // The rest of the run fits (the usual case: a decode step is smaller than a batch).
+        to = run.length;
+        pieceBytes = run.bytes - q.taken;
+      } else {
+        while (to < run.length) {
+          const size = run.sizeOf(to);
+          if (records + (to - from) > 0 && bytes + pieceBytes + size > max) break;
+          pieceBytes += size;
+          to++;
+        }
       }
       if (to > from) {
         batch.push({ run, owner: q.owner, from, to, bytes: pieceBytes });
@@ -232,6 +239,7 @@ export class EventPublisher {
         bytes += pieceBytes;
       }
       q.next = to;
+      q.taken += pieceBytes;
       if (to < run.length) break;
       head++;
     }
