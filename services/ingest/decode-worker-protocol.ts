@@ -36,6 +36,32 @@ export interface DecodeWorkerOutput {
 const RECORD_HEADER = 17;
 const INITIAL_PACKER_BYTES = 256 * 1024;
 
+/** A session's record keys by id, in the order first used (the ids packed records carry). */
+export class SessionKeys {
+  /** The keys by id. */
+  readonly keys: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private sent = 0;
+
+  /** The id of `key`, given the next one if it is new. */
+  idOf(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.ids.set(key, id);
+      this.keys.push(key);
+    }
+    return id;
+  }
+
+  /** The keys first used since the last call, in id order (a worker's `newKeys`). */
+  takeNew(): string[] {
+    const fresh = this.keys.slice(this.sent);
+    this.sent = this.keys.length;
+    return fresh;
+  }
+}
+
 /** Packs a step's records into one buffer. */
 export class RecordPacker {
   // Never from Buffer's shared pool (allocUnsafe pools only small sizes): a taken buffer's memory

@@ -4,14 +4,13 @@
  * by DecodeWorkers (decode-workers.ts); it holds no socket and talks to Kafka not at all.
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { RecordPacker, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
+import { RecordPacker, SessionKeys, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
 import { SessionPipeline } from './session-pipeline.js';
 import { PipelineSteps, type ProcessedReport } from './session-processor.js';
 
 interface WorkerSession {
   steps: PipelineSteps;
-  keyIds: Map<string, number>;
-  newKeys: string[];
+  keys: SessionKeys;
 }
 
 if (parentPort === null) throw new Error('decode-worker.ts runs as a worker thread (see decode-workers.ts)');
@@ -21,18 +20,9 @@ const packer = new RecordPacker();
 const sessions = new Map<number, WorkerSession>();
 
 function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): void {
-  const keyIds = new Map<string, number>();
-  const newKeys: string[] = [];
-  const pipeline = new SessionPipeline(message.options, (topic, key, value, timestamp) => {
-    let keyId = keyIds.get(key);
-    if (keyId === undefined) {
-      keyId = keyIds.size;
-      keyIds.set(key, keyId);
-      newKeys.push(key);
-    }
-    packer.add(topic, keyId, value, timestamp);
-  });
-  const session: WorkerSession = { steps: new PipelineSteps(pipeline), keyIds, newKeys };
+  const keys = new SessionKeys();
+  const pipeline = new SessionPipeline(message.options, (topic, key, value, timestamp) => packer.add(topic, keys.idOf(key), value, timestamp));
+  const session: WorkerSession = { steps: new PipelineSteps(pipeline), keys };
   sessions.set(id, session);
   // The `connected` record now, in an output of its own: the packer is shared by all sessions.
   send(id, session, session.steps.idle());
@@ -41,7 +31,7 @@ function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): v
 /** Sends a step's report with the records it packed. */
 function send(id: number, session: WorkerSession, report: ProcessedReport): void {
   const records = packer.take();
-  const output: DecodeWorkerOutput = { kind: 'output', session: id, records, newKeys: session.newKeys.splice(0), report };
+  const output: DecodeWorkerOutput = { kind: 'output', session: id, records, newKeys: session.keys.takeNew(), report };
   // The packer never hands out a SharedArrayBuffer (RecordPacker.take).
   port.postMessage(output, records ? [records.buffer as ArrayBuffer] : []);
 }

@@ -4,7 +4,7 @@
  * worker thread (decode-workers.ts). Either way the session hands over chunks as they arrive and
  * gets back, in order, each chunk's records followed by a report.
  */
-import { RecordPacker } from './decode-worker-protocol.js';
+import { RecordPacker, SessionKeys } from './decode-worker-protocol.js';
 import { SessionPipeline, type SessionCounts, type SessionPipelineOptions } from './session-pipeline.js';
 
 /** After the records of one push (or of the finish): where the stream stands. */
@@ -81,24 +81,13 @@ export class PipelineSteps {
 export class LocalSessionProcessor implements SessionProcessor {
   private readonly steps: PipelineSteps;
   private readonly packer = new RecordPacker();
-  private readonly keys: string[] = [];
-  private readonly keyIds = new Map<string, number>();
+  private readonly keys = new SessionKeys();
 
   constructor(
     options: SessionPipelineOptions,
     private readonly handler: ProcessorHandler,
   ) {
-    this.steps = new PipelineSteps(
-      new SessionPipeline(options, (topic, key, value, timestamp) => {
-        let id = this.keyIds.get(key);
-        if (id === undefined) {
-          id = this.keys.length;
-          this.keyIds.set(key, id);
-          this.keys.push(key);
-        }
-        this.packer.add(topic, id, value, timestamp);
-      }),
-    );
+    this.steps = new PipelineSteps(new SessionPipeline(options, (topic, key, value, timestamp) => this.packer.add(topic, this.keys.idOf(key), value, timestamp)));
   }
 
   push(chunk: Buffer): void {
@@ -111,7 +100,7 @@ export class LocalSessionProcessor implements SessionProcessor {
 
   private deliver(report: ProcessedReport): void {
     const packed = this.packer.take();
-    if (packed !== null) this.handler.records(packed, this.keys);
+    if (packed !== null) this.handler.records(packed, this.keys.keys);
     this.handler.processed(report);
   }
 }
