@@ -82,7 +82,8 @@ import { pino } from 'pino';
 import { replay, type ReplaySummary } from '../services/cli/replay.js';
 import { ingestSchema, type IngestConfig } from '../services/ingest/config.js';
 import { SessionPipeline } from '../services/ingest/session-pipeline.js';
-import { createKafka } from '../services/kafka/client.js';
+import { createKafka, kafkaClientConfig } from '../services/kafka/client.js';
+import { Kafka } from 'kafkajs';
 import { CompressionTypes } from '../services/kafka/compression.js';
 import { ensureTopics } from '../services/kafka/topics.js';
 import { AVRO_TOPICS, INGEST_TOPICS, type AvroTopic, type IngestTopic } from '../services/kafka/avro/index.js';
@@ -856,6 +857,51 @@ async function runSink(config: IngestConfig, sinkPrefix: string, recordsPath: st
 }
 
 // ---------------------------------------------------------------------------------------------
+// Before anything: the broker and the registry answer
+
+/** Basic-auth header for the registry, when the configuration has a user. */
+function registryHeaders(config: IngestConfig): Record<string, string> {
+  if (!config.registry.username) return {};
+  return { authorization: `Basic ${Buffer.from(`${config.registry.username}:${config.registry.password}`).toString('base64')}` };
+}
+
+const STACK_HINT = 'is the stack running? start the local one with npm run stack:up';
+
+/**
+ * Fails within seconds, naming what does not answer, when Kafka or the schema registry is down.
+ * Without this check the bench would generate the dump first, then wait for the service's
+ * readiness, then retry its clean-up for minutes: the service and the shared client settings
+ * reconnect for as long as it takes, as ingest must.
+ */
+async function checkStack(config: IngestConfig): Promise<void> {
+  const where = `Kafka at ${config.kafka.brokers.join(',')}`;
+  const kafka = new Kafka({
+    ...kafkaClientConfig(config.kafka, pino({ level: 'silent' })),
+    connectionTimeout: 3_000,
+    retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 1_000 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+  } catch (err) {
+    throw new Error(`${where} does not answer (${(err as Error).message}): ${STACK_HINT}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const url = `${config.registry.url.replace(/\/+$/, '')}/subjects`;
+  let status: number;
+  try {
+    const res = await fetch(url, { headers: registryHeaders(config), signal: AbortSignal.timeout(5_000) });
+    await res.arrayBuffer();
+    status = res.status;
+  } catch (err) {
+    throw new Error(`schema registry at ${config.registry.url} does not answer (${(err as Error).message}): ${STACK_HINT}`);
+  }
+  if (status !== 200) throw new Error(`schema registry at ${config.registry.url} answered HTTP ${status} for GET /subjects (is this the registry's API base URL?)`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Step 4: cleaning up
 
 async function deleteBenchTopics(config: IngestConfig, prefix: string): Promise<void> {
@@ -876,10 +922,7 @@ async function deleteBenchTopics(config: IngestConfig, prefix: string): Promise<
 /** Deletes the value subjects the service registered for its bench topics (soft, then for good). */
 async function deleteBenchSubjects(config: IngestConfig, prefix: string): Promise<void> {
   const base = config.registry.url.replace(/\/+$/, '');
-  const headers: Record<string, string> = {};
-  if (config.registry.username) {
-    headers.authorization = `Basic ${Buffer.from(`${config.registry.username}:${config.registry.password}`).toString('base64')}`;
-  }
+  const headers = registryHeaders(config);
   let deleted = 0;
   const failures: string[] = [];
   for (const topic of AVRO_TOPICS) {
@@ -1024,6 +1067,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   try {
+    await checkStack(config);
     const capture = generate(dumpPath, recordsPath, args);
     const prefixes = capture.dump.prefixesV4 + capture.dump.prefixesV6;
     for (const t of capture.topics) {
