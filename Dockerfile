@@ -1,5 +1,5 @@
 # One image for every service of bmp-pipeline; the command picks the service's entry point:
-#   docker run bmp-pipeline dist/services/ingest/main.js
+#   docker run bmp-pipeline --single-threaded-gc dist/services/ingest/main.js   (the default)
 #   docker run bmp-pipeline dist/services/peer-state/main.js
 #   docker run bmp-pipeline dist/services/route-changes/main.js
 #   docker run bmp-pipeline dist/scripts/create-topics.js   (creates every topic, then exits)
@@ -46,4 +46,5 @@ USER 1000:1000
 EXPOSE 1790 9464 9465 9466
 # Source maps (written by the build): stack traces in logs name the TypeScript lines.
 ENTRYPOINT ["node", "--enable-source-maps"]
-CMD ["dist/services/ingest/main.js"]
+# Ingest's node flags: services/ingest/node-flags.ts says why.
+CMD ["--single-threaded-gc", "dist/services/ingest/main.js"]

@@ -14,7 +14,8 @@
  *     acknowledgements that ends the timed run; the file is what the sink step publishes. Not
  *     timed; neither step's memory is in any figure.
  *  2. The service is built (`npm run build`, not timed) and runs as a child process as the image
- *     runs it (`node dist/services/ingest/main.js`; with --from-sources, `node --import tsx
+ *     runs it (`node --single-threaded-gc dist/services/ingest/main.js`, the flags of
+ *     services/ingest/node-flags.ts; with --from-sources, `node --import tsx
  *     services/ingest/main.ts`) with its usual configuration from environment variables: its own
  *     topics (prefix `bench.ingest.<time>.`, BMP_TOPIC_PARTITIONS partitions), raw topic on, log
  *     level warn;
@@ -81,6 +82,7 @@ import { CachedDefaultPartitioner } from '../services/kafka/partitioner.js';
 import { pino } from 'pino';
 import { replay, type ReplaySummary } from '../services/cli/replay.js';
 import { ingestSchema, type IngestConfig } from '../services/ingest/config.js';
+import { INGEST_NODE_FLAGS } from '../services/ingest/node-flags.js';
 import { SessionPipeline } from '../services/ingest/session-pipeline.js';
 import { createKafka, kafkaClientConfig } from '../services/kafka/client.js';
 import { Kafka } from 'kafkajs';
@@ -493,7 +495,8 @@ function startService(env: NodeJS.ProcessEnv, bmpPort: number, httpPort: number,
   // node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profile = profileDir !== null ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const entry = fromSources ? ['--import', 'tsx', join(REPO_ROOT, 'services/ingest/main.ts')] : [join(REPO_ROOT, 'dist/services/ingest/main.js')];
-  const child = spawn(process.execPath, [...profile, ...entry], {
+  // The node flags the service is deployed with (services/ingest/node-flags.ts).
+  const child = spawn(process.execPath, [...INGEST_NODE_FLAGS, ...profile, ...entry], {
     cwd: REPO_ROOT,
     env,
     // The service logs on stderr; anything it prints on stdout goes to our stderr too, so that

@@ -17,7 +17,7 @@ import { fullTableDump } from '../../../bench/full-table.js';
 import { PackedRecords, SESSION_TOPICS } from '../../../services/ingest/decode-worker-protocol.js';
 import { LocalSessionProcessor, type ProcessorHandler } from '../../../services/ingest/session-processor.js';
 import { INGEST_TOPICS, type IngestTopic } from '../../../services/kafka/avro/index.js';
-import { serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
+import { serviceCommand, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
 
 const ROOT = resolve('.');
 const OUT = join(ROOT, '.local-stack', `build-test-${process.pid}`);
@@ -43,15 +43,31 @@ test('npm run build is tsc with tsconfig.build.json into dist/', () => {
   assert.deepEqual([config.compilerOptions.outDir, config.compilerOptions.rootDir], ['dist', '.']);
 });
 
-for (const [name, { entry }] of Object.entries(serviceSchemas)) {
-  test(`the build holds ${name}'s entry point ${entry}, and it answers --print-config`, () => {
+for (const [name, { entry, nodeFlags }] of Object.entries(serviceSchemas)) {
+  test(`the build holds ${name}'s entry point ${entry}, and it answers --print-config (node flags: ${nodeFlags.join(' ') || 'none'})`, () => {
     assert.ok(existsSync(sourceOf(entry)), `its source ${sourceOf(entry)} exists`);
-    const r = spawnSync(process.execPath, [built(entry), '--print-config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BMP_LOG_LEVEL: 'warn' } });
+    // With its node flags, as it is deployed: node refuses a flag it does not know.
+    const r = spawnSync(process.execPath, [...nodeFlags, built(entry), '--print-config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BMP_LOG_LEVEL: 'warn' } });
     assert.equal(r.status, 0, r.stderr);
     const config = JSON.parse(r.stdout) as { http?: unknown; kafka?: unknown };
     assert.ok(config.kafka !== undefined && config.http !== undefined, 'the whole configuration is printed');
   });
 }
+
+test("the image's default command and npm start run each service with its node flags", () => {
+  // The image: ENTRYPOINT node, CMD ingest (compose and the Helm chart are checked in their tests).
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'));
+  assert.ok(cmd, 'the Dockerfile has an exec-form CMD');
+  assert.deepEqual(JSON.parse(cmd[1]), serviceCommand('ingest'));
+  // npm start (deploy/local/pipeline): name:entry:port variable:default port:flags.
+  const pipeline = readFileSync('deploy/local/pipeline', 'utf8');
+  for (const name of Object.keys(serviceSchemas) as Array<keyof typeof serviceSchemas>) {
+    const line = new RegExp(`^\\s*"${name}:([^"]*)"$`, 'm').exec(pipeline);
+    assert.ok(line, `deploy/local/pipeline starts ${name}`);
+    const [entry, , , flags = ''] = line[1].split(':');
+    assert.deepEqual([...flags.split(' ').filter(Boolean), entry], serviceCommand(name), `${name} in deploy/local/pipeline`);
+  }
+});
 
 test(`the build holds the topic job's entry point ${TOPICS_JOB_ENTRY}`, () => {
   assert.ok(existsSync(built(TOPICS_JOB_ENTRY)));

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type convict from 'convict';
 import { loadConfig } from '../../../services/runtime/config.js';
 import { createTopicsSchema } from '../../../services/kafka/topic-plan.js';
-import { envNames, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
+import { envNames, serviceCommand, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
 
 interface ComposeService {
   image?: string;
@@ -57,11 +57,11 @@ test('compose service "topics" runs the topic creation script with valid setting
   }
 });
 
-for (const [name, { schema, entry }] of Object.entries(projectServices)) {
+for (const [name, { schema }] of Object.entries(projectServices)) {
   test(`compose service "${name}" matches its config schema`, () => {
     const svc = compose.services[name];
     assert.ok(svc.build, 'built from the Dockerfile');
-    assert.deepEqual(svc.command, [entry]);
+    assert.deepEqual(svc.command, serviceCommand(name as keyof typeof serviceSchemas));
     const env = svc.environment ?? {};
     const known = envNames(schema);
     for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is a config variable of ${name}`);

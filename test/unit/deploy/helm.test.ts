@@ -20,7 +20,7 @@ import { parseAllDocuments, parseDocument, isMap, isPair, isScalar, isSeq, visit
 import type convict from 'convict';
 import { loadConfig } from '../../../services/runtime/config.js';
 import { ingestSchema } from '../../../services/ingest/config.js';
-import { envNames, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
+import { envNames, serviceCommand, serviceSchemas, sourceOf, TOPICS_JOB_ENTRY } from './service-schemas.js';
 import { createTopicsSchema } from '../../../services/kafka/topic-plan.js';
 
 const CHART = 'deploy/helm/bmp-pipeline';
@@ -150,8 +150,8 @@ for (const { name, files } of variants) {
 
     const deploy = one(objects, 'Deployment', 'bmp-bmp-pipeline-ingest');
     const c = container(deploy);
-    assert.deepEqual(c.args, [serviceSchemas.ingest.entry]);
-    assert.ok(existsSync(sourceOf(c.args[0])), 'the entry point is built from a source that exists');
+    assert.deepEqual(c.args, serviceCommand('ingest'));
+    assert.ok(existsSync(sourceOf(c.args.at(-1))), 'the entry point is built from a source that exists');
     const env = plainEnv(objects, c);
     const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
     assert.equal(ports.http, Number(env.BMP_INGEST_HTTP_PORT), 'container http port is the service HTTP port');
@@ -197,7 +197,7 @@ for (const { name, files } of variants) {
     ]) {
       const deploy = one(objects, 'Deployment', `bmp-bmp-pipeline-${component}`);
       const c = container(deploy);
-      assert.deepEqual(c.args, [serviceSchemas[component as 'peer-state' | 'route-changes'].entry]);
+      assert.deepEqual(c.args, serviceCommand(component as 'peer-state' | 'route-changes'));
       assert.ok(deploy.spec.replicas >= 1 && deploy.spec.replicas <= partitions, `${component} replicas ${deploy.spec.replicas} <= ${partitions} partitions`);
       const env = plainEnv(objects, c);
       assert.equal(c.ports[0].containerPort, Number(env[portVar]), `${component} listens where its ${portVar} says`);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { httpSchema, kafkaSchema, logSchema, registrySchema, topicsSchema } from '../../../services/runtime/config.js';
 import { ingestSchema } from '../../../services/ingest/config.js';
+import { INGEST_NODE_FLAGS } from '../../../services/ingest/node-flags.js';
 
 /** Environment variable names a convict schema reads. */
 export function envNames(schema: unknown): Set<string> {
@@ -40,14 +41,20 @@ async function consumerSchema(dir: string, envPrefix: string, port: number): Pro
 }
 
 /**
- * Every deployable service: its config schema and its entry point in the image, a file of the
- * production build (`npm run build`, dist/).
+ * Every deployable service: its config schema, its entry point in the image (a file of the
+ * production build, `npm run build`, dist/), and the node flags before it.
  */
-export const serviceSchemas: Record<'ingest' | 'peer-state' | 'route-changes', { schema: unknown; entry: string }> = {
-  ingest: { schema: ingestSchema, entry: 'dist/services/ingest/main.js' },
-  'peer-state': { schema: await consumerSchema('peer-state', 'BMP_PEER_STATE', 9465), entry: 'dist/services/peer-state/main.js' },
-  'route-changes': { schema: await consumerSchema('route-changes', 'BMP_ROUTE_CHANGES', 9466), entry: 'dist/services/route-changes/main.js' },
+export const serviceSchemas: Record<'ingest' | 'peer-state' | 'route-changes', { schema: unknown; entry: string; nodeFlags: readonly string[] }> = {
+  ingest: { schema: ingestSchema, entry: 'dist/services/ingest/main.js', nodeFlags: INGEST_NODE_FLAGS },
+  'peer-state': { schema: await consumerSchema('peer-state', 'BMP_PEER_STATE', 9465), entry: 'dist/services/peer-state/main.js', nodeFlags: [] },
+  'route-changes': { schema: await consumerSchema('route-changes', 'BMP_ROUTE_CHANGES', 9466), entry: 'dist/services/route-changes/main.js', nodeFlags: [] },
 };
+
+/** The container command (after the image's `node --enable-source-maps`) that runs a service. */
+export function serviceCommand(name: keyof typeof serviceSchemas): string[] {
+  const { nodeFlags, entry } = serviceSchemas[name];
+  return [...nodeFlags, entry];
+}
 
 /** What the topic Job and the compose file's `topics` service run: the build of scripts/create-topics.ts. */
 export const TOPICS_JOB_ENTRY = 'dist/scripts/create-topics.js';
