@@ -85,6 +85,7 @@ import { ingestSchema, type IngestConfig } from '../services/ingest/config.js';
 import { INGEST_NODE_FLAGS } from '../services/ingest/node-flags.js';
 import { SessionPipeline } from '../services/ingest/session-pipeline.js';
 import { createKafka, kafkaClientConfig } from '../services/kafka/client.js';
+import { registryAuthHeaders } from '../services/kafka/registry.js';
 import { Kafka } from 'kafkajs';
 import { CompressionTypes } from '../services/kafka/compression.js';
 import { ensureTopics } from '../services/kafka/topics.js';
@@ -862,12 +863,6 @@ async function runSink(config: IngestConfig, sinkPrefix: string, recordsPath: st
 // ---------------------------------------------------------------------------------------------
 // Before anything: the broker and the registry answer
 
-/** Basic-auth header for the registry, when the configuration has a user. */
-function registryHeaders(config: IngestConfig): Record<string, string> {
-  if (!config.registry.username) return {};
-  return { authorization: `Basic ${Buffer.from(`${config.registry.username}:${config.registry.password}`).toString('base64')}` };
-}
-
 const STACK_HINT = 'is the stack running? start the local one with npm run stack:up';
 
 /**
@@ -895,7 +890,7 @@ async function checkStack(config: IngestConfig): Promise<void> {
   const url = `${config.registry.url.replace(/\/+$/, '')}/subjects`;
   let status: number;
   try {
-    const res = await fetch(url, { headers: registryHeaders(config), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(url, { headers: registryAuthHeaders(config.registry), signal: AbortSignal.timeout(5_000) });
     await res.arrayBuffer();
     status = res.status;
   } catch (err) {
@@ -925,7 +920,7 @@ async function deleteBenchTopics(config: IngestConfig, prefix: string): Promise<
 /** Deletes the value subjects the service registered for its bench topics (soft, then for good). */
 async function deleteBenchSubjects(config: IngestConfig, prefix: string): Promise<void> {
   const base = config.registry.url.replace(/\/+$/, '');
-  const headers = registryHeaders(config);
+  const headers = registryAuthHeaders(config.registry);
   let deleted = 0;
   const failures: string[] = [];
   for (const topic of AVRO_TOPICS) {

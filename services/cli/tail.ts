@@ -45,7 +45,7 @@ import { pino } from 'pino';
 import type { Type } from 'avsc';
 import { writeIPv4, writeIPv6 } from '../codec/address.js';
 import { kafkaClientConfig, type KafkaSettings } from '../kafka/client.js';
-import { createRegistry, valueSubject, type RegistrySettings } from '../kafka/registry.js';
+import { createRegistry, registryAuthHeaders, valueSubject, type RegistrySettings } from '../kafka/registry.js';
 import { AVRO_TOPICS, decodeRecord, parseSchema, readWireSchemaId, schemaFor, type AvroTopic } from '../kafka/avro/index.js';
 import { kafkaSchema, loadConfig, registrySchema, topicsSchema } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
@@ -538,12 +538,6 @@ function boundedRetry(budgetMs: number): RetryOptions {
   return { initialRetryTime: 250, maxRetryTime: 2000, retries: Math.max(retries, 1) };
 }
 
-/** Basic-auth header of the registry settings, when they have a user. */
-function registryHeaders(settings: RegistrySettings): Record<string, string> {
-  if (!settings.username) return {};
-  return { authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}` };
-}
-
 /**
  * Asks the registry for the subject's latest schema: an answer within the timeout proves it is
  * reachable. Resolves to a warning when the subject has no schema yet, null when all is well.
@@ -552,7 +546,7 @@ async function probeRegistry(settings: RegistrySettings, subject: string, timeou
   const url = `${settings.url.replace(/\/+$/, '')}/subjects/${encodeURIComponent(subject)}/versions/latest`;
   let response: Response;
   try {
-    response = await fetch(url, { headers: registryHeaders(settings), signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { headers: registryAuthHeaders(settings), signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? `no answer within ${timeoutMs} ms` : errorText(err);
     throw new Error(`schema registry at ${settings.url} unreachable: ${reason}`);

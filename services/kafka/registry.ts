@@ -42,8 +42,22 @@ function requestTimeout(ms: number) {
   });
 }
 
+/** The registry user's password: the file's content when passwordFile is set, else `password`. */
+function registryPassword(settings: RegistrySettings): string {
+  return settings.passwordFile ? readSecretFile(settings.passwordFile, 'registry.passwordFile') : settings.password;
+}
+
+/**
+ * The HTTP Basic `authorization` header of the settings' user (no header without a user), for a
+ * request to the registry's REST API made without the client (a probe, a subject's deletion).
+ */
+export function registryAuthHeaders(settings: RegistrySettings): Record<string, string> {
+  if (!settings.username) return {};
+  return { authorization: `Basic ${Buffer.from(`${settings.username}:${registryPassword(settings)}`).toString('base64')}` };
+}
+
 export function createRegistry(settings: RegistrySettings): SchemaRegistry {
-  const password = settings.passwordFile ? readSecretFile(settings.passwordFile, 'registry.passwordFile') : settings.password;
+  const password = registryPassword(settings);
   const agent = settings.caFile && settings.url.startsWith('https:') ? new HttpsAgent({ ca: [readSecretFile(settings.caFile, 'registry.caFile')], keepAlive: true }) : undefined;
   return new SchemaRegistry({
     host: settings.url,
