@@ -55,19 +55,38 @@ function symbolIndex(type: Type): Map<string, number> {
   return new Map((type as unknown as EnumType).symbols.map((s, i) => [s, i]));
 }
 
+/** The symbol nearly every AS_PATH member has (AS_SEQUENCE, RFC 4271 §4.3). */
+const SEQUENCE = 'sequence';
+
 export class AttributeWriter {
   private buf = Buffer.allocUnsafe(4096);
   private pos = 0;
   private readonly origins: Map<string, number>;
   private readonly segments: Map<string, number>;
+  /** The index of SEQUENCE in the segment enum, -1 if it has none (every hop then goes to the map). */
+  private readonly sequenceIndex: number;
 
   /** `originType`: the Origin enum; `segmentType`: the AsPathSegmentType enum (from the schema). */
-  constructor(originType: Type, segmentType: Type) {
+  constructor(
+    private readonly originType: Type,
+    private readonly segmentType: Type,
+  ) {
     this.origins = symbolIndex(originType);
     this.segments = symbolIndex(segmentType);
+    this.sequenceIndex = this.segments.get(SEQUENCE) ?? -1;
   }
 
-  /** The fields' octets, as a buffer of their own. Throws AttributeFallback (see above). */
+  /** A writer for the same enums with a buffer of its own, for another encoder (see write). */
+  another(): AttributeWriter {
+    return new AttributeWriter(this.originType, this.segmentType);
+  }
+
+  /**
+   * The fields' octets. Throws AttributeFallback (see above). A view of this writer's buffer,
+   * valid until its next call: the encoder that owns the writer copies the octets into each
+   * record it writes and replaces them when the attributes change (without a buffer and a copy
+   * per UPDATE).
+   */
   write(e: AttributeValues): Buffer {
     this.pos = 0;
     if (e.origin === null) this.byte(0);
@@ -93,7 +112,7 @@ export class AttributeWriter {
     this.nullableLong(e.aigp);
     this.nullableLong(e.otc);
     this.strings(e.unknown_attributes);
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    return this.buf.subarray(0, this.pos);
   }
 
   private asPath(path: readonly AsPathHop[]): void {
@@ -104,7 +123,9 @@ export class AttributeWriter {
       for (let i = 0; i < n; i++) {
         const hop = path[i];
         this.long(hop.asn);
-        const s = this.segments.get(hop.segment);
+        const segment = hop.segment;
+        // One comparison (of the same interned text, usually) rather than a map lookup per hop.
+        const s = segment === SEQUENCE && this.sequenceIndex >= 0 ? this.sequenceIndex : this.segments.get(segment);
         if (s === undefined) throw AttributeFallback;
         this.long(s);
       }

@@ -252,7 +252,8 @@ interface Parts {
   nullRest: [Buffer, Buffer];
   /**
    * The attribute fields written directly (attribute-writer.ts), when they agree with avsc on
-   * sample values (checked once per process); null: avsc writes them.
+   * sample values (checked once per process); null: avsc writes them. Each encoder writes with
+   * its own copy (`another()`): a writer's octets are a view of its buffer.
    */
   attributeWriter: AttributeWriter | null;
 }
@@ -374,6 +375,11 @@ export class RouteMonitoringEncoder {
   private tableName: string | null | undefined = undefined;
   private tableBytes: Buffer = Buffer.alloc(0);
   private attributes: AttributeSnapshot | null = null;
+  /**
+   * Octets of `attributes`: a view of attributeWriter's buffer, which is written again only
+   * when they change, or avsc's (a failed write may have overwritten the view: forget() then
+   * drops `attributes`, so it is not used).
+   */
   private attributeBytes: Buffer = Buffer.alloc(0);
   /** The rest's octets when every field of it is null: decoded_without_peer_up false, true. */
   private readonly nullRest: [Buffer, Buffer];
@@ -388,7 +394,7 @@ export class RouteMonitoringEncoder {
     this.kindType = parts.kindType;
     this.nlriType = parts.nlriType;
     this.attributeType = parts.attributeType;
-    this.attributeWriter = parts.attributeWriter;
+    this.attributeWriter = parts.attributeWriter?.another() ?? null;
     this.restType = parts.restType;
     this.nullRest = parts.nullRest;
     if (parts.reusesParts && !parts.nlriChecked) {

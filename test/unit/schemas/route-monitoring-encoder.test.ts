@@ -98,6 +98,33 @@ describe('RouteMonitoringEncoder', () => {
     }
   });
 
+  test('two encoders used in turn (two sessions on one thread) each write encodeRecord\'s octets', () => {
+    // Each encoder reuses its last path attributes' octets while the other writes new ones.
+    const tables = [1, 2].map((seed) => {
+      const events: RouteEvent[] = [];
+      const framer = new BmpFramer();
+      const decoder = new BmpSessionDecoder({ routerAddress: `192.0.2.${seed}` });
+      for (const chunk of fullTableDump({ prefixesV4: 2000, prefixesV6: 500, peers: 2, seed, chunkSize: 64 * 1024 })) {
+        framer.push(chunk);
+        for (let item = framer.next(); item !== null; item = framer.next()) {
+          if (item.kind === 'message') decoder.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && events.push(ev as RouteEvent));
+        }
+      }
+      return events;
+    });
+    const encoders = [new RouteMonitoringEncoder(), new RouteMonitoringEncoder()];
+    const n = Math.min(tables[0].length, tables[1].length);
+    assert.ok(n > 2000);
+    for (let i = 0; i < n; i++) {
+      for (const k of [0, 1]) {
+        const e = tables[k][i];
+        const actual = encoders[k].encodeBorrowed(SCHEMA_ID, e);
+        const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
+        if (!actual.equals(expected)) assert.fail(`encoder ${k}, event ${i} (${e.family} ${e.prefix}) differs from encodeRecord's`);
+      }
+    }
+  });
+
   test('every capture of the test data', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {
     let total = 0;
     const families = new Set<string>();
