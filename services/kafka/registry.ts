@@ -34,7 +34,8 @@ interface TimedRequest {
  * request whose response never completes waits for ever: CI once saw a service hang at start
  * for over ten minutes, its PUT of a subject's compatibility sent on a kept-alive connection
  * and never answered (the registry idle, the request absent from its log). Timed out, the
- * request fails and the start-up retry (services/runtime/retry.ts) sends it again.
+ * client sends the request again (retryableResponse); once its retries are spent the request
+ * fails, and the start-up retry (services/runtime/retry.ts) starts over.
  */
 function requestTimeout(ms: number) {
   return () => ({
@@ -56,6 +57,23 @@ export function registryAuthHeaders(settings: RegistrySettings): Record<string, 
   return { authorization: `Basic ${Buffer.from(`${settings.username}:${registryPassword(settings)}`).toString('base64')}` };
 }
 
+/** What retryableResponse reads of a mappersmith response. */
+interface RegistryResponse {
+  status(): number;
+  error(): Error | null;
+}
+
+/**
+ * Whether the client sends a request again: on a server error (the client's own rule) and also
+ * when no answer came within the request timeout — the registry leaving a request on a kept-alive
+ * connection unanswered (see requestTimeout) is transient, and once made a test's setup fail.
+ * Every request this project sends may be repeated: registering a schema again answers its id,
+ * a compatibility PUT sets the same level, the rest are reads and deletions.
+ */
+export function retryableResponse(response: RegistryResponse): boolean {
+  return response.status() >= 500 || response.error()?.name === 'TimeoutError';
+}
+
 export function createRegistry(settings: RegistrySettings): SchemaRegistry {
   const password = registryPassword(settings);
   const agent = settings.caFile && settings.url.startsWith('https:') ? new HttpsAgent({ ca: [readSecretFile(settings.caFile, 'registry.caFile')], keepAlive: true }) : undefined;
@@ -63,7 +81,7 @@ export function createRegistry(settings: RegistrySettings): SchemaRegistry {
     host: settings.url,
     auth: settings.username ? { username: settings.username, password } : undefined,
     agent,
-    retry: { retries: 5, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 5 },
+    retry: { retries: 5, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 5, validateRetry: retryableResponse },
     middlewares: [requestTimeout(settings.requestTimeoutMs ?? REGISTRY_REQUEST_TIMEOUT_MS) as never],
   });
 }
