@@ -14,7 +14,7 @@ import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
 import type { RouteEvent } from '../../../services/events/model.js';
 import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
-import { fullTableDump } from '../../../bench/full-table.js';
+import { fullTableDump, type FullTableOptions } from '../../../bench/full-table.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
 import { FIXTURES } from './fixtures.js';
 
@@ -33,6 +33,21 @@ function assertSameOctets(events: readonly RouteEvent[], label: string): number 
     if (!actual.equals(expected)) assert.fail(`${label}: event ${i} (${e.family} ${e.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
   });
   return events.length;
+}
+
+/** The route events of a synthetic full table, decoded as one router's session. */
+function fullTableRouteEvents(routerAddress: string, options: FullTableOptions): RouteEvent[] {
+  const events: RouteEvent[] = [];
+  const framer = new BmpFramer();
+  const decoder = new BmpSessionDecoder({ routerAddress });
+  for (const chunk of fullTableDump({ ...options, chunkSize: 64 * 1024 })) {
+    framer.push(chunk);
+    for (let item = framer.next(); item !== null; item = framer.next()) {
+      assert.equal(item.kind, 'message');
+      if (item.kind === 'message') decoder.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && events.push(ev as RouteEvent));
+    }
+  }
+  return events;
 }
 
 describe('RouteMonitoringEncoder', () => {
@@ -84,34 +99,14 @@ describe('RouteMonitoringEncoder', () => {
 
   test('the synthetic full table, plain and ADD-PATH', () => {
     for (const addPath of [false, true]) {
-      const events: RouteEvent[] = [];
-      const framer = new BmpFramer();
-      const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
-      for (const chunk of fullTableDump({ prefixesV4: 3000, prefixesV6: 1000, peers: 3, addPath, chunkSize: 64 * 1024 })) {
-        framer.push(chunk);
-        for (let item = framer.next(); item !== null; item = framer.next()) {
-          assert.equal(item.kind, 'message');
-          if (item.kind === 'message') decoder.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && events.push(ev as RouteEvent));
-        }
-      }
+      const events = fullTableRouteEvents('192.0.2.1', { prefixesV4: 3000, prefixesV6: 1000, peers: 3, addPath });
       assert.ok(assertSameOctets(events, `full table addPath=${addPath}`) > 4000);
     }
   });
 
   test('two encoders used in turn (two sessions on one thread) each write encodeRecord\'s octets', () => {
     // Each encoder reuses its last path attributes' octets while the other writes new ones.
-    const tables = [1, 2].map((seed) => {
-      const events: RouteEvent[] = [];
-      const framer = new BmpFramer();
-      const decoder = new BmpSessionDecoder({ routerAddress: `192.0.2.${seed}` });
-      for (const chunk of fullTableDump({ prefixesV4: 2000, prefixesV6: 500, peers: 2, seed, chunkSize: 64 * 1024 })) {
-        framer.push(chunk);
-        for (let item = framer.next(); item !== null; item = framer.next()) {
-          if (item.kind === 'message') decoder.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && events.push(ev as RouteEvent));
-        }
-      }
-      return events;
-    });
+    const tables = [1, 2].map((seed) => fullTableRouteEvents(`192.0.2.${seed}`, { prefixesV4: 2000, prefixesV6: 500, peers: 2, seed }));
     const encoders = [new RouteMonitoringEncoder(), new RouteMonitoringEncoder()];
     const n = Math.min(tables[0].length, tables[1].length);
     assert.ok(n > 2000);
