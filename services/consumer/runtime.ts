@@ -23,6 +23,7 @@
  */
 import { Partitioners, type Admin, type Consumer, type IHeaders, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { fulfilsWithin } from '../runtime/deadline.js';
 import type { Logger } from '../runtime/logging.js';
 import { coPartitionedAssigner } from './assigner.js';
 import { deadLetterMessage } from './dead-letter.js';
@@ -148,6 +149,9 @@ export class StreamRuntime<D> {
   private joined = false;
   private crashed: string | null = null;
   private stopping = false;
+  private started = false;
+  /** Called when the current rebalance ends: the group joined, or the consumer crashed. */
+  private rebalanceEnded: Array<() => void> = [];
 
   constructor(private readonly options: StreamRuntimeOptions<D>) {
     this.log = options.logger.child({ stream: options.name });
@@ -184,7 +188,11 @@ export class StreamRuntime<D> {
 
   async start(): Promise<void> {
     const { consumer } = this;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    this.started = true;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.onJoin(e.payload.memberAssignment);
+      this.endRebalance();
+    });
     consumer.on(consumer.events.REBALANCING, () => {
       this.joined = false;
     });
@@ -192,6 +200,7 @@ export class StreamRuntime<D> {
       this.crashed = (e.payload.error as Error).message;
       this.joined = false;
       this.log.warn({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      this.endRebalance();
     });
     await this.admin.connect();
     await consumer.connect();
@@ -204,11 +213,37 @@ export class StreamRuntime<D> {
     });
   }
 
+  /**
+   * Leaves the group and closes the tasks. A kafkajs consumer told to disconnect while it rejoins
+   * its group can keep running, or never answer (tulios/kafkajs#1462): the stop first lets a
+   * rebalance in progress end (at most a session timeout), and does not wait more than
+   * `stopTimeoutMs()` for the consumer; if it has not left by then, the group coordinator drops it
+   * after the session timeout, and the process exits anyway.
+   */
   async stop(): Promise<void> {
+    const wasJoined = this.joined;
     this.stopping = true;
-    await this.consumer.disconnect();
+    if (this.started && !wasJoined && this.crashed === null) {
+      const started = Date.now();
+      const ended = await fulfilsWithin(new Promise<void>((resolve) => this.rebalanceEnded.push(resolve)), this.options.sessionTimeoutMs);
+      this.log.info({ ms: Date.now() - started, ended }, 'stopping: waited for the group rebalance in progress');
+    }
+    if (!(await fulfilsWithin(this.consumer.disconnect(), this.stopTimeoutMs()))) {
+      this.log.error({ waitedMs: this.stopTimeoutMs() }, 'stopping: the consumer did not leave its group in time; closing the tasks anyway');
+    }
     for (const id of [...this.open.keys()]) await this.closeTask(id, 'stopping');
     await this.admin.disconnect();
+  }
+
+  /** Longest wait for the consumer to stop fetching, commit nothing more and leave the group. */
+  private stopTimeoutMs(): number {
+    return 2 * this.options.sessionTimeoutMs + 10_000;
+  }
+
+  private endRebalance(): void {
+    const waiting = this.rebalanceEnded;
+    this.rebalanceEnded = [];
+    for (const resolve of waiting) resolve();
   }
 
   private onJoin(assignment: Record<string, number[]>): void {
