@@ -59,8 +59,10 @@ function startWorker(): Worker {
   const code = `const { parentPort } = require('node:worker_threads');${load}.then(() => parentPort.postMessage({ kind: 'ready' }));`;
   // A small young generation: the worker allocates a few hundred megabytes a second of
   // short-lived objects, and with V8's default (48 MiB) their pages sit in the process's resident
-  // memory; 4 MiB cost no throughput measurably (bench:ingest) and about 60 MiB less at peak.
-  return new Worker(code, { eval: true, name: 'bmp-decode', resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  // memory (about 60 MiB more at peak than 4 MiB). 16 MiB: the worker's collections took 7.1 % of
+  // its busy time in bench:ingest instead of 9.0 % with 4 MiB (64 MiB: 7.0 %, for 30-40 MiB
+  // more), peak RSS the same within the runs' spread (295-313 MiB).
+  return new Worker(code, { eval: true, name: 'bmp-decode', resourceLimits: { maxYoungGenerationSizeMb: 16 } });
 }
 
 export class DecodeWorkers {
