@@ -15,7 +15,7 @@ import type { IngestTopic } from '../kafka/avro/index.js';
 import type { EventPublisher, FlowOwner } from '../kafka/publisher.js';
 import type { Logger } from '../runtime/logging.js';
 import type { IngestMetrics } from './metrics.js';
-import { PackedRecords, SESSION_TOPICS } from './decode-worker-protocol.js';
+import { KeyOctets, PackedRecords, SESSION_TOPICS } from './decode-worker-protocol.js';
 import type { SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport, ProcessorHandler, SessionProcessor, SessionProcessorFactory } from './session-processor.js';
 
@@ -76,6 +76,8 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
   private messageTimer: NodeJS.Timeout | null = null;
   /** Kafka topic name by packed topic index. */
   private readonly topicNames: readonly string[];
+  /** The session's record keys as octets, for kafkajs. */
+  private readonly keyOctets = new KeyOctets();
 
   constructor(
     private readonly socket: Socket,
@@ -147,7 +149,7 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
 
   /** ProcessorHandler: a step's records, in publishing order. */
   records(packed: Uint8Array, keys: readonly string[]): void {
-    this.env.publisher.publishRun(new PackedRecords(packed, keys, this.topicNames), this);
+    this.env.publisher.publishRun(new PackedRecords(packed, this.keyOctets.of(keys), this.topicNames), this);
   }
 
   /** ProcessorHandler: a chunk (or the end) has been processed and its records published. */

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { fullTableDump } from '../../../bench/full-table.js';
 import { extractBmpStreams } from '../../../services/capture/index.js';
 import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
-import { PackedRecords, RecordPacker, SESSION_TOPICS } from '../../../services/ingest/decode-worker-protocol.js';
+import { KeyOctets, PackedRecords, RecordPacker, SESSION_TOPICS } from '../../../services/ingest/decode-worker-protocol.js';
 import { splitOpenBmpRawMessage } from '../../../services/ingest/openbmp-raw.js';
 import { SessionPipeline, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
 import { LocalSessionProcessor, runPipeline, type ProcessedReport, type ProcessorHandler, type SessionProcessor } from '../../../services/ingest/session-processor.js';
@@ -276,4 +276,23 @@ test('a corrupt packed buffer is refused, not misread', () => {
   view.setUint32(13, 1000, true);
   assert.throws(() => new PackedRecords(packed, ['k'], SESSION_TOPICS), /corrupt packed record at 0/, 'a value past the end');
   assert.throws(() => new PackedRecords(packed.subarray(0, 10), ['k'], SESSION_TOPICS), /corrupt packed record at 0/, 'a header cut short');
+});
+
+test('a session key is made into octets once and read back as them', () => {
+  const keyOctets = new KeyOctets();
+  const keys = ['192.0.2.1|global|0:0|2001:db8::1|pre|in', 'é|router'];
+  const first = keyOctets.of(keys.slice(0, 1));
+  assert.deepEqual(first.map(String), keys.slice(0, 1));
+  const both = keyOctets.of(keys);
+  assert.equal(both[0], first[0], 'the same Buffer for a key already made');
+  assert.deepEqual(both[1], Buffer.from('é|router', 'utf8'), 'UTF-8, not one octet per UTF-16 unit');
+
+  const packer = new RecordPacker();
+  packer.add('route_monitoring', 1, Buffer.from('value'), 7);
+  packer.add('raw', 0, Buffer.from('raw'), 8);
+  const run = new PackedRecords(packer.take()!, both, SESSION_TOPICS);
+  assert.equal(run.record(0).key, both[1]);
+  assert.equal(run.record(1).key, both[0]);
+  assert.equal(run.sizeOf(0), Buffer.byteLength('é|router') + 5, 'charged by octets');
+  assert.equal(run.bytes, Buffer.byteLength('é|router') + 5 + Buffer.byteLength(keys[0]) + 3);
 });
