@@ -221,9 +221,8 @@ export class StreamRuntime<D> {
    * after the session timeout, and the process exits anyway.
    */
   async stop(): Promise<void> {
-    const wasJoined = this.joined;
     this.stopping = true;
-    if (this.started && !wasJoined && this.crashed === null) {
+    if (this.started && !this.joined && this.crashed === null) {
       const started = Date.now();
       const ended = await fulfilsWithin(new Promise<void>((resolve) => this.rebalanceEnded.push(resolve)), this.options.sessionTimeoutMs);
       this.log.info({ ms: Date.now() - started, ended }, 'stopping: waited for the group rebalance in progress');

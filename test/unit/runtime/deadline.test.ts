@@ -16,3 +16,17 @@ test('a promise that never settles gives false once the time is out', async () =
 test('a rejection is passed on, not taken for a timeout', async () => {
   await assert.rejects(fulfilsWithin(Promise.reject(new Error('broker gone')), 1_000), /broker gone/);
 });
+
+test('a rejection that comes after the time ran out is not an unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const late = sleep(60).then(() => Promise.reject(new Error('late failure')));
+    assert.equal(await fulfilsWithin(late, 10), false);
+    await sleep(120);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
