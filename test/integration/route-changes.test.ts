@@ -35,7 +35,7 @@ import { message, type PeerSpec } from './peer-state-script.js';
 import { BASE_US, Reference, actionMessage, type Action, type Attrs, type ExpectedWindow } from './route-changes-script.js';
 import { ingestTestConfig } from '../helpers/ingest.js';
 import { spawnService, type ServiceProcess } from '../helpers/service-process.js';
-import { fulfilsWithin } from '../../services/runtime/deadline.js';
+import { stopAll } from '../helpers/stop-all.js';
 
 const prefix = `${uniqueName('routechanges')}.`;
 const silent = pino({ level: process.env.BMP_TEST_LOG_LEVEL ?? 'warn' });
@@ -261,11 +261,7 @@ before(async () => {
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  // Bounded, and named: a stop that never ends would otherwise hold the file until its timeout
-  // with nothing saying which instance hung.
-  for (const [i, r] of running.entries()) {
-    if (!(await fulfilsWithin(r.stop().catch(() => undefined), 90_000))) console.error(`instance ${i} of ${running.length} did not stop within 90 s`);
-  }
+  await stopAll(running);
   for (const s of [...sessions]) await s.close().catch(() => undefined);
   await ingest?.stop();
 });
