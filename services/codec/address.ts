@@ -4,9 +4,13 @@
  */
 import { CodecError } from './errors.js';
 
+/** Decimal text of every octet, with and without a '.' after it: no number-to-string per octet. */
+const DECIMAL_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
+const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}`);
+
 /** Formats 4 bytes at `offset` as dotted-quad IPv4 text. */
 export function formatIPv4(buf: Uint8Array, offset: number): string {
-  return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
+  return DECIMAL_DOT[buf[offset]] + DECIMAL_DOT[buf[offset + 1]] + DECIMAL_DOT[buf[offset + 2]] + DECIMAL[buf[offset + 3]];
 }
 
 /*

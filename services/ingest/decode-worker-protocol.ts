@@ -35,6 +35,7 @@ export interface DecodeWorkerOutput {
 
 const RECORD_HEADER = 17;
 const INITIAL_PACKER_BYTES = 256 * 1024;
+const MAX_NEXT_PACKER_BYTES = 4 * 1024 * 1024;
 
 /** A session's record keys by id, in the order first used (the ids packed records carry). */
 export class SessionKeys {
@@ -42,9 +43,36 @@ export class SessionKeys {
   readonly keys: string[] = [];
   private readonly ids = new Map<string, number>();
   private sent = 0;
+  /**
+   * The last two keys looked up and their ids: a session's records come in runs of one peer's
+   * key, each message's raw record (the router's key) between them, and the keys are the same
+   * string objects each time (PeerKeyCache), so an identity check nearly always answers.
+   */
+  private lastKey: string | null = null;
+  private lastId = -1;
+  private otherKey: string | null = null;
+  private otherId = -1;
 
   /** The id of `key`, given the next one if it is new. */
   idOf(key: string): number {
+    if (key === this.lastKey) return this.lastId;
+    if (key === this.otherKey) {
+      const id = this.otherId;
+      this.otherKey = this.lastKey;
+      this.otherId = this.lastId;
+      this.lastKey = key;
+      this.lastId = id;
+      return id;
+    }
+    const id = this.lookUp(key);
+    this.otherKey = this.lastKey;
+    this.otherId = this.lastId;
+    this.lastKey = key;
+    this.lastId = id;
+    return id;
+  }
+
+  private lookUp(key: string): number {
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.keys.length;
@@ -83,7 +111,14 @@ export class RecordPacker {
   // is transferred to the event loop's thread whole.
   private buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
   private used = 0;
-  private readonly topicIndex = new Map<SessionTopic, number>(SESSION_TOPICS.map((t, i) => [t, i]));
+  /**
+   * The size of the next buffer: the largest step handed over lately, with a quarter more, so
+   * that a table streaming in fills one buffer per step instead of outgrowing it (a copy of
+   * everything packed so far) every time; it decays to INITIAL_PACKER_BYTES as steps shrink.
+   */
+  private nextSize = INITIAL_PACKER_BYTES;
+  /** SESSION_TOPICS indexes by topic (an object: one keyed load, cheaper than Map#get here). */
+  private readonly topicIndex: Readonly<Record<string, number>> = Object.fromEntries(SESSION_TOPICS.map((t, i) => [t, i]));
 
   /** Copies `value` at once: it may be lent (SessionRecordSink). */
   add(topic: SessionTopic, keyId: number, value: Buffer, timestamp: number): void {
@@ -91,7 +126,7 @@ export class RecordPacker {
     if (this.used + need > this.buf.length) this.grow(need);
     const b = this.buf;
     const at = this.used;
-    const t = this.topicIndex.get(topic);
+    const t = this.topicIndex[topic];
     if (t === undefined) throw new Error(`no topic index for ${topic}`);
     b[at] = t;
     b.writeDoubleLE(timestamp, at + 1);
@@ -114,9 +149,10 @@ export class RecordPacker {
     if (used === 0) return null;
     this.used = 0;
     const buf = this.buf;
+    // At most MAX_NEXT_PACKER_BYTES: a burst may have grown the buffer far.
+    this.nextSize = Math.min(MAX_NEXT_PACKER_BYTES, Math.max(INITIAL_PACKER_BYTES, Math.ceil(used * 1.25), this.nextSize >>> 1));
     if (used * 2 >= buf.length) {
-      // A burst may have grown the buffer far: the next one is the usual size.
-      this.buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
+      this.buf = Buffer.allocUnsafe(this.nextSize);
       return new Uint8Array(buf.buffer, buf.byteOffset, used);
     }
     if (buf.length > 4 * 1024 * 1024) this.buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);

@@ -64,6 +64,15 @@ export class SessionPipeline {
   private messageTime = 0;
   private events = new Map<string, number>();
   private messages = new Map<number, number>();
+  /**
+   * The current run of events of one topic and of messages of one type, not yet in the maps
+   * above: a table is long runs of route events from Route Monitoring messages, so a count is
+   * one addition rather than two map operations per event and per message.
+   */
+  private eventRunTopic: string | null = null;
+  private eventRun = 0;
+  private messageRunType = -1;
+  private messageRun = 0;
   private decodeErrors = 0;
   private finished = false;
   /** Why framing was lost (the stream cannot be cut into messages any more), or null. */
@@ -116,7 +125,12 @@ export class SessionPipeline {
       this.messagesReceived++;
       this.messageTime = Math.max(Date.now(), this.messageTime);
       const type = item.bytes[5];
-      this.messages.set(type, (this.messages.get(type) ?? 0) + 1);
+      if (type === this.messageRunType) this.messageRun++;
+      else {
+        this.endMessageRun();
+        this.messageRunType = type;
+        this.messageRun = 1;
+      }
       if (this.options.raw) this.publishRaw(item.bytes);
       const outcome = this.decoder.decode(item.bytes, item.offset, this.sink);
       if (outcome.topic === 'initiation') this.routerEvent('initiated');
@@ -143,6 +157,8 @@ export class SessionPipeline {
 
   /** Counts since the last call. */
   takeCounts(): SessionCounts {
+    this.endEventRun();
+    this.endMessageRun();
     const counts: SessionCounts = { events: [...this.events], messages: [...this.messages], decodeErrors: this.decodeErrors };
     this.events.clear();
     this.messages.clear();
@@ -164,7 +180,32 @@ export class SessionPipeline {
         : encodeRecord(topic, schemaId, event as never);
     const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
     this.emit(topic, key, value, this.messageTime);
-    this.events.set(topic, (this.events.get(topic) ?? 0) + 1);
+    this.countEvent(topic);
+  }
+
+  private countEvent(topic: string): void {
+    if (topic === this.eventRunTopic) this.eventRun++;
+    else {
+      this.endEventRun();
+      this.eventRunTopic = topic;
+      this.eventRun = 1;
+    }
+  }
+
+  private endEventRun(): void {
+    const topic = this.eventRunTopic;
+    if (topic === null) return;
+    this.events.set(topic, (this.events.get(topic) ?? 0) + this.eventRun);
+    this.eventRunTopic = null;
+    this.eventRun = 0;
+  }
+
+  private endMessageRun(): void {
+    const type = this.messageRunType;
+    if (type < 0) return;
+    this.messages.set(type, (this.messages.get(type) ?? 0) + this.messageRun);
+    this.messageRunType = -1;
+    this.messageRun = 0;
   }
 
   private publishRaw(bytes: Buffer): void {
@@ -196,6 +237,6 @@ export class SessionPipeline {
       timestamp: now * 1000,
     };
     this.emit('router', this.options.routerAddress, encodeRecord('router', this.options.schemaIds.router, record), now);
-    this.events.set('router', (this.events.get('router') ?? 0) + 1);
+    this.countEvent('router');
   }
 }

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { fullTableDump } from '../../../bench/full-table.js';
 import { extractBmpStreams } from '../../../services/capture/index.js';
 import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
-import { KeyOctets, PackedRecords, RecordPacker, SESSION_TOPICS } from '../../../services/ingest/decode-worker-protocol.js';
+import { KeyOctets, PackedRecords, RecordPacker, SESSION_TOPICS, SessionKeys } from '../../../services/ingest/decode-worker-protocol.js';
 import { splitOpenBmpRawMessage } from '../../../services/ingest/openbmp-raw.js';
 import { SessionPipeline, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
 import { LocalSessionProcessor, runPipeline, type ProcessedReport, type ProcessorHandler, type SessionProcessor } from '../../../services/ingest/session-processor.js';
@@ -295,4 +295,26 @@ test('a session key is made into octets once and read back as them', () => {
   assert.equal(run.record(1).key, both[0]);
   assert.equal(run.sizeOf(0), Buffer.byteLength('é|router') + 5, 'charged by octets');
   assert.equal(run.bytes, Buffer.byteLength('é|router') + 5 + Buffer.byteLength(keys[0]) + 3);
+});
+
+test('a session key keeps the id it was first given, whatever the order of lookups', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 4 }), (picks, takeAt) => {
+      // Texts equal to another's but a different string object are the same key.
+      const texts = ['', 'a', '192.0.2.1|pre', 'é', `${'192.0.2.'}${1}|pre`, 'b'];
+      const keys = new SessionKeys();
+      const firstSeen: string[] = [];
+      const taken: string[] = [];
+      picks.forEach((p, i) => {
+        const key = texts[p];
+        if (!firstSeen.includes(key)) firstSeen.push(key);
+        assert.equal(keys.idOf(key), firstSeen.indexOf(key), `lookup ${i} of ${JSON.stringify(key)}`);
+        if (takeAt.includes(i)) taken.push(...keys.takeNew());
+      });
+      taken.push(...keys.takeNew());
+      assert.deepEqual(taken, firstSeen, 'newKeys: each key once, in id order');
+      assert.deepEqual(keys.keys, firstSeen);
+    }),
+    { numRuns: 300 },
+  );
 });
