@@ -57,13 +57,17 @@ function startWorker(): Worker {
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); })`
     : `import(${JSON.stringify(WORKER_MODULE)})`;
   const code = `const { parentPort } = require('node:worker_threads');${load}.then(() => parentPort.postMessage({ kind: 'ready' }));`;
-  // A small young generation: the worker allocates a few hundred megabytes a second of
-  // short-lived objects, and with V8's default (48 MiB) their pages sit in the process's resident
-  // memory (about 60 MiB more at peak than 4 MiB). 16 MiB: the worker's collections took 7.1 % of
-  // its busy time in bench:ingest instead of 9.0 % with 4 MiB (64 MiB: 7.0 %, for 30-40 MiB
-  // more), peak RSS the same within the runs' spread (295-313 MiB).
-  return new Worker(code, { eval: true, name: 'bmp-decode', resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+  return new Worker(code, { eval: true, name: 'bmp-decode', resourceLimits: DECODE_WORKER_RESOURCE_LIMITS });
 }
+
+/**
+ * A small young generation: the worker allocates a few hundred megabytes a second of short-lived
+ * objects, and with V8's default (48 MiB) their pages sit in the process's resident memory (about
+ * 60 MiB more at peak than 4 MiB). 16 MiB: the worker's collections took 7.1 % of its busy time
+ * in bench:ingest instead of 9.0 % with 4 MiB (64 MiB: 7.0 %, for 30-40 MiB more), peak RSS the
+ * same within the runs' spread (295-313 MiB). bench:worker runs the worker's work under the same.
+ */
+export const DECODE_WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 16 } as const;
 
 export class DecodeWorkers {
   private readonly slots: WorkerSlot[] = [];
