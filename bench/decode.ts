@@ -34,6 +34,7 @@ import { BmpFramer } from '../services/codec/framer.js';
 import { BmpSessionDecoder, type EventSink } from '../services/events/session-decoder.js';
 import type { ErrorEvent, RouteEvent } from '../services/events/model.js';
 import { FULL_TABLE_ROUTER_ADDRESS, fullTableDump, fullTableExpectation, type FullTableOptions, type FullTableSummary } from './full-table.js';
+import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
 
 const MiB = 1024 * 1024;
 
@@ -55,10 +56,7 @@ interface Args {
 function parse(): Args {
   const { values } = parseArgs({
     options: {
-      'prefixes-v4': { type: 'string' },
-      'prefixes-v6': { type: 'string' },
-      peers: { type: 'string' },
-      seed: { type: 'string' },
+      ...TABLE_OPTIONS,
       variant: { type: 'string' },
       repeat: { type: 'string' },
       'chunk-kb': { type: 'string' },
@@ -69,22 +67,13 @@ function parse(): Args {
     },
     strict: true,
   });
-  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback;
-    const n = Number(text.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${text}"`);
-    return n;
-  };
   const variant = values.variant ?? 'both';
   if (variant !== 'plain' && variant !== 'addpath' && variant !== 'both') throw new Error(`--variant must be plain, addpath or both, got "${variant}"`);
   return {
-    prefixesV4: int('prefixes-v4', values['prefixes-v4'], 1_000_000, 0),
-    prefixesV6: int('prefixes-v6', values['prefixes-v6'], 250_000, 0),
-    peers: int('peers', values.peers, 4, 1),
-    seed: int('seed', values.seed, 1, 0),
+    ...tableShape(values),
     variants: variant === 'both' ? ['plain', 'addpath'] : [variant],
-    repeat: int('repeat', values.repeat, 1, 1),
-    chunkBytes: int('chunk-kb', values['chunk-kb'], 1024, 1) * 1024,
+    repeat: intOption('repeat', values.repeat, 1, 1),
+    chunkBytes: intOption('chunk-kb', values['chunk-kb'], 1024, 1) * 1024,
     dir: values.dir ?? null,
     keep: values.keep ?? false,
     generate: values.generate ?? null,

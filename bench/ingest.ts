@@ -94,6 +94,7 @@ import { AVRO_TOPICS, INGEST_TOPICS, type AvroTopic, type IngestTopic } from '..
 import type { OutboundRecord } from '../services/kafka/publisher.js';
 import { loadConfig } from '../services/runtime/config.js';
 import { fullTableDump, fullTableExpectation, type FullTableOptions, type FullTableSummary } from './full-table.js';
+import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
 
 const MiB = 1024 * 1024;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -208,10 +209,7 @@ interface Args {
 function parse(): Args {
   const { values } = parseArgs({
     options: {
-      'prefixes-v4': { type: 'string' },
-      'prefixes-v6': { type: 'string' },
-      peers: { type: 'string' },
-      seed: { type: 'string' },
+      ...TABLE_OPTIONS,
       partitions: { type: 'string' },
       'keep-topics': { type: 'boolean' },
       dir: { type: 'string' },
@@ -231,25 +229,16 @@ function parse(): Args {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback;
-    const n = Number(text.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${text}"`);
-    return n;
-  };
   return {
-    prefixesV4: int('prefixes-v4', values['prefixes-v4'], 1_000_000, 0),
-    prefixesV6: int('prefixes-v6', values['prefixes-v6'], 250_000, 0),
-    peers: int('peers', values.peers, 4, 1),
-    seed: int('seed', values.seed, 1, 0),
-    partitions: int('partitions', values.partitions, 6, 1),
+    ...tableShape(values),
+    partitions: intOption('partitions', values.partitions, 6, 1),
     keepTopics: values['keep-topics'] ?? false,
     dir: values.dir ?? null,
     keep: values.keep ?? false,
     cpuProf: (values['cpu-prof'] ?? false) || values['cpu-prof-dir'] !== undefined,
     cpuProfDir: values['cpu-prof-dir'] ?? null,
-    stallSeconds: int('stall-s', values['stall-s'], 60, 1),
-    repeat: int('repeat', values.repeat, 1, 1),
+    stallSeconds: intOption('stall-s', values['stall-s'], 60, 1),
+    repeat: intOption('repeat', values.repeat, 1, 1),
     fromSources: values['from-sources'] ?? false,
     generate: values.generate ?? null,
     records: values.records ?? null,

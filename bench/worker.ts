@@ -46,6 +46,7 @@ import { SessionPipeline } from '../services/ingest/session-pipeline.js';
 import { PipelineSteps } from '../services/ingest/session-processor.js';
 import { INGEST_TOPICS, type IngestTopic } from '../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions, type FullTableSummary } from './full-table.js';
+import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
 
 const MiB = 1024 * 1024;
 
@@ -84,10 +85,7 @@ interface Args {
 function parse(): Args {
   const { values } = parseArgs({
     options: {
-      'prefixes-v4': { type: 'string' },
-      'prefixes-v6': { type: 'string' },
-      peers: { type: 'string' },
-      seed: { type: 'string' },
+      ...TABLE_OPTIONS,
       repeat: { type: 'string' },
       'step-kb': { type: 'string' },
       instructions: { type: 'boolean' },
@@ -98,27 +96,18 @@ function parse(): Args {
     },
     strict: true,
   });
-  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback;
-    const n = Number(text.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${text}"`);
-    return n;
-  };
   const mb = (values['instructions-mb'] ?? '4,12').split(',').map(Number);
   if (mb.length !== 2 || !mb.every((n) => Number.isFinite(n) && n > 0) || mb[0] >= mb[1]) {
     throw new Error(`--instructions-mb must be two increasing sizes in MiB, as 4,12; got "${values['instructions-mb']}"`);
   }
   return {
-    prefixesV4: int('prefixes-v4', values['prefixes-v4'], 1_000_000, 0),
-    prefixesV6: int('prefixes-v6', values['prefixes-v6'], 250_000, 0),
-    peers: int('peers', values.peers, 4, 1),
-    seed: int('seed', values.seed, 1, 0),
-    repeat: int('repeat', values.repeat, 1, 1),
-    stepBytes: int('step-kb', values['step-kb'], 64, 1) * 1024,
+    ...tableShape(values),
+    repeat: intOption('repeat', values.repeat, 1, 1),
+    stepBytes: intOption('step-kb', values['step-kb'], 64, 1) * 1024,
     instructions: values.instructions ?? false,
     instructionsMb: [mb[0], mb[1]],
     child: values.child ?? null,
-    bytes: int('bytes', values.bytes, 0, 0),
+    bytes: intOption('bytes', values.bytes, 0, 0),
     help: values.help ?? false,
   };
 }
