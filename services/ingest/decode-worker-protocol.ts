@@ -127,7 +127,8 @@ export class RecordPacker {
     const b = this.buf;
     const at = this.used;
     const t = this.topicIndex[topic];
-    if (t === undefined) throw new Error(`no topic index for ${topic}`);
+    // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
+    if (typeof t !== 'number') throw new Error(`no topic index for ${topic}`);
     b[at] = t;
     b.writeDoubleLE(timestamp, at + 1);
     b.writeUInt32LE(keyId, at + 9);

@@ -318,3 +318,11 @@ test('a session key keeps the id it was first given, whatever the order of looku
     { numRuns: 300 },
   );
 });
+
+test('a record for a name that is not a session topic is refused, inherited object names too', () => {
+  const packer = new RecordPacker();
+  for (const name of ['nope', 'constructor', 'toString', '__proto__']) {
+    assert.throws(() => packer.add(name as SessionTopic, 0, Buffer.from('v'), 1), /no topic index/, name);
+  }
+  assert.equal(packer.take(), null, 'nothing packed');
+});
