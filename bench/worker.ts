@@ -43,7 +43,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { RecordPacker, SessionKeys } from '../services/ingest/decode-worker-protocol.js';
 import { DECODE_WORKER_RESOURCE_LIMITS } from '../services/ingest/decode-workers.js';
 import { SessionPipeline } from '../services/ingest/session-pipeline.js';
-import { PipelineSteps } from '../services/ingest/session-processor.js';
+import { PipelineSteps, type ProcessedReport } from '../services/ingest/session-processor.js';
 import { INGEST_TOPICS, type IngestTopic } from '../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions, type FullTableSummary } from './full-table.js';
 import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
@@ -141,28 +141,27 @@ function pass(dump: Buffer, bytes: number, stepBytes: number): PassResult {
       raw: true,
       schemaIds: Object.fromEntries(INGEST_TOPICS.map((t) => [t, 1])) as Record<IngestTopic, number>,
     },
-    (topic, key, value, timestamp) => {
-      records[topic] = (records[topic] ?? 0) + 1;
-      packer.add(topic, keys.idOf(key), value, timestamp);
-    },
+    // The worker's sink, as it is: records are counted from the steps' reports, as the worker's
+    // are, not by extra work per record here.
+    (topic, key, value, timestamp) => packer.add(topic, keys.idOf(key), value, timestamp),
   );
   const steps = new PipelineSteps(pipeline);
   let packedBytes = 0;
-  const take = (): void => {
+  const take = (report: ProcessedReport): void => {
     const out = packer.take();
     if (out !== null) packedBytes += out.length;
     keys.takeNew();
+    for (const [topic, n] of report.counts.events) records[topic] = (records[topic] ?? 0) + n;
+    // One raw record per message (the raw topic is on).
+    for (const [, n] of report.counts.messages) records.raw = (records.raw ?? 0) + n;
   };
-  steps.idle();
-  take();
+  take(steps.idle());
   const cpu0 = process.cpuUsage();
   for (let at = 0; at < bytes; at += stepBytes) {
-    steps.push(Buffer.from(dump.subarray(at, Math.min(bytes, at + stepBytes))));
-    take();
+    take(steps.push(Buffer.from(dump.subarray(at, Math.min(bytes, at + stepBytes)))));
   }
   const used = process.cpuUsage(cpu0);
-  steps.finish('end of the dump');
-  take();
+  take(steps.finish('end of the dump'));
   return { cpuSeconds: (used.user + used.system) / 1e6, records, packedBytes };
 }
 
