@@ -189,6 +189,9 @@ export class BmpSessionDecoder {
   private readonly routerAddress: string;
   private readonly bmpOptions: BmpDecodeOptions | undefined;
   private readonly borrowedRouteEvents: boolean;
+  /** The route event being lent and the scanned UPDATE its path attributes are from (attributeSource). */
+  private lentEvent: RouteEvent | null = null;
+  private lentScan: UpdateScan<AsPathHop, string> | null = null;
   private readonly peers = new Map<string, PeerContext>();
   private sequence = 0;
   /** peerKey's memo: the identity fields of the last peer seen and its key. */
@@ -212,6 +215,16 @@ export class BmpSessionDecoder {
     this.routerAddress = options.routerAddress;
     this.bmpOptions = options.bmp;
     this.borrowedRouteEvents = options.borrowedRouteEvents ?? false;
+  }
+
+  /**
+   * The scanned UPDATE (update-scan.ts) whose path attributes the route event now in the sink's
+   * hands was decoded from, unchanged: for a sink that writes them from the octets (ingest's Avro
+   * writer). Only for a lent event (borrowedRouteEvents) of an UPDATE read by the hot path, and
+   * only during its sink call; null otherwise.
+   */
+  attributeSource(event: RouteEvent): UpdateScan<AsPathHop, string> | null {
+    return event === this.lentEvent ? this.lentScan : null;
   }
 
   /** Sequence number the next event will get. */
@@ -508,8 +521,14 @@ export class BmpSessionDecoder {
     const reach = scan.mpReach;
     if (scan.nlri === null && (reach === null || reach.prefixes.length === 0)) return count;
     const shared = scanSharedAttributes(scan);
-    if (scan.nlri !== null) count += this.blockEvents(scan.nlri, peer, timestamp, tableName, 'announce', shared, scan.nextHop, sink);
-    if (reach !== null) count += this.blockEvents(reach, peer, timestamp, tableName, 'announce', shared, (scan.mpReachNextHop as MpNextHop).address, sink);
+    this.lentScan = this.borrowedRouteEvents ? scan : null;
+    try {
+      if (scan.nlri !== null) count += this.blockEvents(scan.nlri, peer, timestamp, tableName, 'announce', shared, scan.nextHop, sink);
+      if (reach !== null) count += this.blockEvents(reach, peer, timestamp, tableName, 'announce', shared, (scan.mpReachNextHop as MpNextHop).address, sink);
+    } finally {
+      this.lentScan = null;
+      this.lentEvent = null;
+    }
     return count;
   }
 
@@ -530,6 +549,7 @@ export class BmpSessionDecoder {
     if (this.borrowedRouteEvents && n > 0) {
       // Only these three fields differ between a block's events (see routeEvent's arguments).
       const event = this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[0], pathIds === null ? null : pathIds[0], null, EMPTY, null, a, nextHop, false, null);
+      if (this.lentScan !== null) this.lentEvent = event;
       sink('route_monitoring', event);
       for (let i = 1; i < n; i++) {
         event.sequence = this.sequence++;

@@ -176,7 +176,7 @@ export class SessionPipeline {
     const schemaId = this.options.schemaIds[topic];
     const value =
       topic === 'route_monitoring'
-        ? this.routeEncoder.encodeBorrowed(schemaId, event as EventByTopic['route_monitoring'])
+        ? this.routeEncoder.encodeBorrowed(schemaId, event as EventByTopic['route_monitoring'], this.decoder.attributeSource(event as EventByTopic['route_monitoring']))
         : encodeRecord(topic, schemaId, event as never);
     const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
     this.emit(topic, key, value, this.messageTime);

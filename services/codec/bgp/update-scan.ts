@@ -94,9 +94,24 @@ export interface UpdateScan<H, C> {
   aigp: bigint | null;
   largeCommunities: string[] | null;
   otc: number | null;
+  /**
+   * Where the COMMUNITIES and LARGE_COMMUNITY values lie in `octets` (the buffer scanned), -1
+   * without the attribute: for a caller that writes them in another form straight from the wire
+   * (the ingest's Avro writer), rather than from the values above.
+   */
+  octets: Buffer;
+  /** A number no other scan of this thread has had: names the UPDATE without holding its octets. */
+  serial: number;
+  communitiesAt: number;
+  communitiesEnd: number;
+  largeCommunitiesAt: number;
+  largeCommunitiesEnd: number;
 }
 
 const SEGMENT_TYPES: readonly (AsPathSegmentType | null)[] = [null, 'set', 'sequence', 'confed_sequence', 'confed_set'];
+
+/** The last UpdateScan.serial given. */
+let lastSerial = 0;
 
 // Repeated type codes, without allocating per UPDATE (as decodeAttributes does).
 const seen = new Uint32Array(256);
@@ -203,6 +218,8 @@ function scanAttribute<H, C>(buf: Buffer, code: number, s: number, e: number, op
       const values = new Array<C>(len >>> 2);
       for (let pos = s, i = 0; pos < e; pos += 4, i++) values[i] = conv.community(u32(buf, pos));
       out.communities = values;
+      out.communitiesAt = s;
+      out.communitiesEnd = e;
       return true;
     }
     case 9:
@@ -238,6 +255,8 @@ function scanAttribute<H, C>(buf: Buffer, code: number, s: number, e: number, op
       return true;
     case 32:
       out.largeCommunities = decodeLargeCommunities(buf, s, e);
+      out.largeCommunitiesAt = s;
+      out.largeCommunitiesEnd = e;
       return true;
     case 35:
       out.otc = decodeOtc(buf, s, e);
@@ -324,6 +343,12 @@ export function scanUpdate<H, C>(buf: Buffer, start: number, end: number, opts: 
     aigp: null,
     largeCommunities: null,
     otc: null,
+    octets: buf,
+    serial: ++lastSerial,
+    communitiesAt: -1,
+    communitiesEnd: -1,
+    largeCommunitiesAt: -1,
+    largeCommunitiesEnd: -1,
   };
   if (wLen > 0 && (out.withdrawn = scanPrefixes(buf, wStart, wEnd, 1, 1, ipv4AddPath, 32)) === null) return null;
   if (aLen > 0 && !scanAttributes(buf, aStart, aEnd, opts, conv, out)) return null;

@@ -12,6 +12,11 @@
  * are read from the schema. RouteMonitoringEncoder compares it with avsc on sample values before
  * using it, and a value it is not written for (a long beyond 2^53, a symbol not in the schema)
  * throws AttributeFallback so that avsc encodes those attributes instead.
+ *
+ * Given the octets an event's COMMUNITIES and LARGE_COMMUNITY were decoded from (WireCommunities),
+ * it writes those two fields from the values on the wire: the decimal digits of each part, which
+ * are the event's texts, without reading the texts one UTF-16 unit at a time (most of the
+ * writer's time on a full table went there).
  */
 import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
@@ -46,6 +51,21 @@ const MAX_DIRECT_LONG = 2 ** 52;
 /** The path attribute fields of a route event. */
 export type AttributeValues = Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>;
 
+/**
+ * Where the COMMUNITIES (RFC 1997) and LARGE_COMMUNITY (RFC 8092) values an event's
+ * `communities` and `large_communities` were decoded from lie in `octets`; -1: the attribute is
+ * absent (the list is empty). A scanned UPDATE (codec/bgp/update-scan.ts) is one.
+ */
+export interface WireCommunities {
+  readonly octets: Buffer;
+  /** Different for every UPDATE (UpdateScan.serial): a writer may reuse what it wrote for the same serial. */
+  readonly serial: number;
+  readonly communitiesAt: number;
+  readonly communitiesEnd: number;
+  readonly largeCommunitiesAt: number;
+  readonly largeCommunitiesEnd: number;
+}
+
 interface EnumType {
   symbols: string[];
 }
@@ -53,6 +73,22 @@ interface EnumType {
 /** Symbol -> index of an avsc enum type. */
 function symbolIndex(type: Type): Map<string, number> {
   return new Map((type as unknown as EnumType).symbols.map((s, i) => [s, i]));
+}
+
+const COLON = 0x3a;
+const ZERO = 0x30;
+
+/** Writes `n` (an integer, 0 <= n < 2^32) in decimal ASCII at `buf[at]`; returns the end. */
+function writeDecimal(buf: Buffer, at: number, n: number): number {
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  const end = at + digits;
+  for (let p = end - 1; p >= at; p--) {
+    const q = Math.floor(n / 10);
+    buf[p] = ZERO + (n - q * 10);
+    n = q;
+  }
+  return end;
 }
 
 /** The symbol nearly every AS_PATH member has (AS_SEQUENCE, RFC 4271 §4.3). */
@@ -87,7 +123,7 @@ export class AttributeWriter {
    * record it writes and replaces them when the attributes change (without a buffer and a copy
    * per UPDATE).
    */
-  write(e: AttributeValues): Buffer {
+  write(e: AttributeValues, wire: WireCommunities | null = null): Buffer {
     this.pos = 0;
     if (e.origin === null) this.byte(0);
     else {
@@ -104,8 +140,13 @@ export class AttributeWriter {
     this.byte(e.atomic_aggregate ? 1 : 0);
     this.nullableLong(e.aggregator_as);
     this.nullableString(e.aggregator_address);
-    this.strings(e.communities);
-    this.strings(e.large_communities);
+    if (wire === null) {
+      this.strings(e.communities);
+      this.strings(e.large_communities);
+    } else {
+      this.wireCommunities(wire.octets, wire.communitiesAt, wire.communitiesEnd);
+      this.wireLargeCommunities(wire.octets, wire.largeCommunitiesAt, wire.largeCommunitiesEnd);
+    }
     this.strings(e.extended_communities);
     this.nullableString(e.originator_id);
     this.strings(e.cluster_list);
@@ -129,6 +170,59 @@ export class AttributeWriter {
         if (s === undefined) throw AttributeFallback;
         this.long(s);
       }
+    }
+    this.byte(0);
+  }
+
+  /**
+   * COMMUNITIES in [at, end) of `buf` as the array of texts the event model has for them
+   * (formatCommunity: "high:low", in decimal, RFC 1997 §2), written from the 32-bit values without
+   * making the texts: each is at most 11 ASCII octets, so its length is one varint octet.
+   */
+  private wireCommunities(buf: Buffer, at: number, end: number): void {
+    const n = at < 0 ? 0 : (end - at) >>> 2;
+    if (n > 0) {
+      this.long(n);
+      this.room(n * 12);
+      const out = this.buf;
+      let pos = this.pos;
+      for (let i = at; i < end; i += 4) {
+        const high = (buf[i] << 8) | buf[i + 1];
+        const low = (buf[i + 2] << 8) | buf[i + 3];
+        const textAt = pos + 1;
+        let p = writeDecimal(out, textAt, high);
+        out[p++] = COLON;
+        p = writeDecimal(out, p, low);
+        out[pos] = (p - textAt) * 2;
+        pos = p;
+      }
+      this.pos = pos;
+    }
+    this.byte(0);
+  }
+
+  /**
+   * LARGE_COMMUNITY in [at, end) of `buf` as the event model's texts ("global:local1:local2", in
+   * decimal, RFC 8092 §3), written from the values: at most 32 ASCII octets each.
+   */
+  private wireLargeCommunities(buf: Buffer, at: number, end: number): void {
+    const n = at < 0 ? 0 : Math.floor((end - at) / 12);
+    if (n > 0) {
+      this.long(n);
+      this.room(n * 33);
+      const out = this.buf;
+      let pos = this.pos;
+      for (let i = at; i < end; i += 12) {
+        const textAt = pos + 1;
+        let p = writeDecimal(out, textAt, buf.readUInt32BE(i));
+        out[p++] = COLON;
+        p = writeDecimal(out, p, buf.readUInt32BE(i + 4));
+        out[p++] = COLON;
+        p = writeDecimal(out, p, buf.readUInt32BE(i + 8));
+        out[pos] = (p - textAt) * 2;
+        pos = p;
+      }
+      this.pos = pos;
     }
     this.byte(0);
   }

@@ -16,10 +16,15 @@
  *
  * A cached run is reused only when every field of it equals, value for value, what it was encoded
  * from (arrays compared element by element against a copy taken then, so an event whose arrays
- * were changed in place is never written with stale octets). The NLRI fields (prefix, path id,
- * RD, labels, raw NLRI) differ from event to event: for a plain IP prefix they are written here
- * directly (no RD, no labels, no raw NLRI, a short prefix text), otherwise by avsc. At start the
- * direct writing is checked against avsc's on sample events; any difference turns the reuse off.
+ * were changed in place is never written with stale octets). The path attributes are the
+ * exception when the caller names the UPDATE they were decoded from (encodeBorrowed's `wire`):
+ * the same UPDATE and next hop then stand for the same values, and the communities, most of
+ * their octets, are written from the UPDATE's 32-bit values rather than from their texts.
+ *
+ * The NLRI fields (prefix, path id, RD, labels, raw NLRI) differ from event to event: for a plain
+ * IP prefix they are written here directly (no RD, no labels, no raw NLRI, a short prefix text),
+ * otherwise by avsc. At start the direct writing (NLRI and path attributes, from values and from
+ * the wire) is checked against avsc's on sample events; any difference turns that writing off.
  *
  * The encoder knows the field order of schemas/route_monitoring.avsc. When the schema's fields are
  * not the ones listed here (a field added), it encodes every record with encodeRecord, correct
@@ -32,7 +37,7 @@ import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
 import { writeVarint } from './varint.js';
-import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues } from './attribute-writer.js';
+import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues, type WireCommunities } from './attribute-writer.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
 const SEQUENCE_FIELDS = ['sequence'] as const;
@@ -328,7 +333,48 @@ function makeParts(): Parts {
   };
 }
 
-/** An AttributeWriter for the schema's enums, if it writes the samples as avsc does. */
+/**
+ * Communities, as 32-bit values and as the texts the event model has for them, for checking the
+ * writing from the wire: the extremes of each part's width.
+ */
+const WIRE_COMMUNITY_SAMPLES: ReadonlyArray<readonly [number, string]> = [
+  [0, '0:0'],
+  [0xffffffff, '65535:65535'],
+  [65000 * 0x10000 + 100, '65000:100'],
+  [9 * 0x10000 + 10, '9:10'],
+];
+const WIRE_LARGE_SAMPLES: ReadonlyArray<readonly [number, number, number, string]> = [
+  [0, 0, 0, '0:0:0'],
+  [0xffffffff, 0xffffffff, 0xffffffff, '4294967295:4294967295:4294967295'],
+  [1, 22, 333, '1:22:333'],
+  [999999999, 1000000000, 9, '999999999:1000000000:9'],
+];
+
+/** Attribute values and the wire octets of their communities, to check the writing from the wire. */
+function wireSamples(): Array<[AttributeValues, WireCommunities]> {
+  const communities = Buffer.alloc(4 * WIRE_COMMUNITY_SAMPLES.length);
+  WIRE_COMMUNITY_SAMPLES.forEach(([v], i) => communities.writeUInt32BE(v, 4 * i));
+  const large = Buffer.alloc(12 * WIRE_LARGE_SAMPLES.length);
+  WIRE_LARGE_SAMPLES.forEach(([a, b, c], i) => {
+    large.writeUInt32BE(a, 12 * i);
+    large.writeUInt32BE(b, 12 * i + 4);
+    large.writeUInt32BE(c, 12 * i + 8);
+  });
+  const octets = Buffer.concat([Buffer.from([0xff]), communities, large]);
+  const base = ATTRIBUTE_SAMPLES[1];
+  return [
+    [
+      { ...base, communities: WIRE_COMMUNITY_SAMPLES.map(([, t]) => t), large_communities: WIRE_LARGE_SAMPLES.map(([, , , t]) => t) },
+      { octets, serial: 0, communitiesAt: 1, communitiesEnd: 1 + communities.length, largeCommunitiesAt: 1 + communities.length, largeCommunitiesEnd: octets.length },
+    ],
+    [
+      { ...base, communities: [], large_communities: [] },
+      { octets, serial: 0, communitiesAt: -1, communitiesEnd: -1, largeCommunitiesAt: -1, largeCommunitiesEnd: -1 },
+    ],
+  ];
+}
+
+/** An AttributeWriter for the schema's enums, if it writes the samples as avsc does (from values and from the wire). */
 function agreeingAttributeWriter(full: Type, attributeType: Type): AttributeWriter | null {
   const field = (name: string): Type | undefined => recordFields(full).find((f) => f.name === name)?.type;
   // origin: ["null", Origin]; as_path: array of AsPathHop {asn, segment: AsPathSegmentType}.
@@ -338,7 +384,10 @@ function agreeingAttributeWriter(full: Type, attributeType: Type): AttributeWrit
   if (originType === undefined || segmentType === undefined) return null;
   const writer = new AttributeWriter(originType, segmentType);
   try {
-    return ATTRIBUTE_SAMPLES.every((sample) => writer.write(sample).equals(attributeType.toBuffer(sample))) ? writer : null;
+    const agrees =
+      ATTRIBUTE_SAMPLES.every((sample) => writer.write(sample).equals(attributeType.toBuffer(sample))) &&
+      wireSamples().every(([sample, wire]) => writer.write(sample, wire).equals(attributeType.toBuffer(sample)));
+    return agrees ? writer : null;
   } catch {
     return null;
   }
@@ -375,6 +424,14 @@ export class RouteMonitoringEncoder {
   private tableName: string | null | undefined = undefined;
   private tableBytes: Buffer = Buffer.alloc(0);
   private attributes: AttributeSnapshot | null = null;
+  /**
+   * Instead of `attributes`: the serial of the UPDATE (and the next hop) the cached octets were
+   * written from, when the caller vouched that the event's attributes are that UPDATE's
+   * (encodeBorrowed); -1: none. A number, so that an idle session's encoder holds no octets of
+   * its last message.
+   */
+  private wireSerial = -1;
+  private wireNextHop: string | null = null;
   /**
    * Octets of `attributes`: a view of attributeWriter's buffer, which is written again only
    * when they change, or avsc's (a failed write may have overwritten the view: forget() then
@@ -441,15 +498,21 @@ export class RouteMonitoringEncoder {
    * As encode, but the octets may be a view of this encoder's scratch buffer, valid only until
    * its next call: for a caller that copies them at once (a session's records are packed into
    * one buffer), without a buffer and a copy per record.
+   *
+   * `wire`, when given, vouches that the event's path attributes are those decoded from that
+   * scanned UPDATE (as the session decoder lends it: BmpSessionDecoder#attributeSource), with the
+   * event's own next hop: the communities are then written from its octets rather than from the
+   * texts, and the attributes' octets are reused, without comparing values, for every event of
+   * the same UPDATE and next hop.
    */
-  encodeBorrowed(schemaId: number, event: RouteEvent): Buffer {
+  encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireCommunities | null = null): Buffer {
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
     checkSchemaId(schemaId);
     let end: number;
     try {
       for (;;) {
         try {
-          end = this.encodeBody(event);
+          end = this.encodeBody(event, wire);
           break;
         } catch (err) {
           if (err !== NO_ROOM) throw err;
@@ -468,7 +531,7 @@ export class RouteMonitoringEncoder {
   }
 
   /** Writes the Avro body after the wire header into scratch; returns its end. */
-  private encodeBody(e: RouteEvent): number {
+  private encodeBody(e: RouteEvent, wire: WireCommunities | null): number {
     let pos = WIRE_HEADER_LENGTH;
     if (e.router_address !== this.routerAddress) {
       this.routerBytes = this.encodeCopy(this.routerType, e);
@@ -494,8 +557,18 @@ export class RouteMonitoringEncoder {
     }
     pos = this.put(this.kindBytes, pos);
     pos = this.writeNlri(e, pos);
-    if (this.attributes === null || !sameAttributes(e, this.attributes)) {
-      this.attributeBytes = this.attributeOctets(e);
+    if (wire !== null && this.attributeWriter !== null) {
+      // Vouched for by the caller: the same UPDATE (and block's next hop) means the same values.
+      if (wire.serial !== this.wireSerial || e.next_hop !== this.wireNextHop) {
+        this.wireSerial = -1;
+        this.attributes = null;
+        this.attributeBytes = this.attributeOctets(e, wire);
+        this.wireSerial = wire.serial;
+        this.wireNextHop = e.next_hop;
+      }
+    } else if (this.attributes === null || !sameAttributes(e, this.attributes)) {
+      this.wireSerial = -1;
+      this.attributeBytes = this.attributeOctets(e, null);
       this.attributes = attributeSnapshot(e);
     }
     pos = this.put(this.attributeBytes, pos);
@@ -514,6 +587,7 @@ export class RouteMonitoringEncoder {
     this.kind = null;
     this.peer = null;
     this.attributes = null;
+    this.wireSerial = -1;
   }
 
   /**
@@ -558,10 +632,10 @@ export class RouteMonitoringEncoder {
   }
 
   /** The attribute fields' octets: written directly, or by avsc for values the writer leaves to it. */
-  private attributeOctets(e: RouteEvent): Buffer {
+  private attributeOctets(e: RouteEvent, wire: WireCommunities | null): Buffer {
     if (this.attributeWriter !== null) {
       try {
-        return this.attributeWriter.write(e);
+        return this.attributeWriter.write(e, wire);
       } catch (err) {
         if (err !== AttributeFallback) throw err;
       }

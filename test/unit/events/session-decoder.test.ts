@@ -423,3 +423,47 @@ describe('borrowed route events', () => {
     }
   });
 });
+
+describe('attribute source of lent route events', () => {
+  // 2-octet AS_PATH and a peer with the A flag: the hot path reads it without a Peer Up.
+  const ATTRS = '40 01 01 00  40 02 06 02 02 fde9 5ba0  40 03 04 c0000201  c0 08 08 fde90064 fde900c8  c0 20 0c 00000001 00000002 00000003';
+
+  function sources(borrowed: boolean, message: Buffer): Array<{ action: string; source: ReturnType<BmpSessionDecoder['attributeSource']> }> {
+    const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.254', borrowedRouteEvents: borrowed });
+    const seen: Array<{ action: string; source: ReturnType<BmpSessionDecoder['attributeSource']>; event: EventByTopic['route_monitoring'] }> = [];
+    decoder.decode(message, 0, (topic, event) => {
+      if (topic !== 'route_monitoring') return;
+      const e = event as EventByTopic['route_monitoring'];
+      seen.push({ action: e.action, source: decoder.attributeSource(e), event: e });
+    });
+    // Only during the sink call.
+    for (const s of seen) assert.equal(decoder.attributeSource(s.event), null);
+    return seen.map(({ action, source }) => ({ action, source }));
+  }
+
+  test('is the scanned UPDATE, with where its communities lie, for announcements only, and only when lent', () => {
+    const message = bmp(0, Buffer.concat([peerHeader({ flags: 0x20 }), update('18 0a0009', ATTRS, '18 0a0001 18 0a0002')]));
+    const lent = sources(true, message);
+    assert.deepEqual(
+      lent.map((s) => [s.action, s.source !== null]),
+      [
+        ['withdraw', false],
+        ['announce', true],
+        ['announce', true],
+      ],
+    );
+    const source = lent[1].source;
+    assert.ok(source !== null);
+    assert.equal(lent[2].source, source, 'one source for the UPDATE');
+    assert.deepEqual(source.octets.subarray(source.communitiesAt, source.communitiesEnd), hex('fde90064 fde900c8'));
+    assert.deepEqual(source.octets.subarray(source.largeCommunitiesAt, source.largeCommunitiesEnd), hex('00000001 00000002 00000003'));
+    assert.deepEqual(
+      sources(false, message).map((s) => s.source),
+      [null, null, null],
+    );
+ 
+    // Another UPDATE, even of the same octets, is another source.
+    const again = sources(true, message);
+    assert.notEqual(again[1].source?.serial, source.serial);
+  });
+});

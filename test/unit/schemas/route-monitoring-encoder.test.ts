@@ -16,6 +16,7 @@ import type { RouteEvent } from '../../../services/events/model.js';
 import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions } from '../../../bench/full-table.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
+import { hex, update } from '../codec/bgp/helpers.js';
 import { FIXTURES } from './fixtures.js';
 
 const SCHEMA_ID = 0x00abcdef;
@@ -48,6 +49,62 @@ function fullTableRouteEvents(routerAddress: string, options: FullTableOptions):
     }
   }
   return events;
+}
+
+/**
+ * Decodes `chunks` as one session with lent events (as ingest does) and encodes each route event
+ * during its sink call with its attribute source; fails at the first record that differs from
+ * encodeRecord's. Returns the events and how many had a source.
+ */
+function assertSameOctetsLent(chunks: Iterable<Buffer>, label: string): { events: number; withSource: number } {
+  const encoder = new RouteMonitoringEncoder();
+  const framer = new BmpFramer();
+  const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true });
+  let events = 0;
+  let withSource = 0;
+  for (const chunk of chunks) {
+    framer.push(chunk);
+    for (let item = framer.next(); item !== null; item = framer.next()) {
+      // A capture may end in a message cut short: framing stops there.
+      if (item.kind !== 'message') return { events, withSource };
+      decoder.decode(item.bytes, item.offset, (topic, ev) => {
+        if (topic !== 'route_monitoring') return;
+        const e = ev as RouteEvent;
+        const source = decoder.attributeSource(e);
+        if (source !== null) withSource++;
+        const actual = encoder.encodeBorrowed(SCHEMA_ID, e, source);
+        const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
+        if (!actual.equals(expected)) assert.fail(`${label}: event ${events} (${e.family} ${e.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
+        events++;
+      });
+    }
+  }
+  return { events, withSource };
+}
+
+/** A BMP v3 Route Monitoring message of a peer with 2-octet ASNs (A flag: no Peer Up needed, RFC 7854 §4.2). */
+function twoOctetPeerRouteMonitoring(pdu: Buffer): Buffer {
+  const peer = Buffer.alloc(42);
+  peer[1] = 0x20;
+  peer.set([192, 0, 2, 9], 22);
+  peer.writeUInt32BE(64500, 26);
+  peer.set([192, 0, 2, 9], 30);
+  peer.writeUInt32BE(1_700_000_000, 34);
+  const header = Buffer.alloc(6);
+  header[0] = 3;
+  header.writeUInt32BE(6 + peer.length + pdu.length, 1);
+  header[5] = 0;
+  return Buffer.concat([header, peer, pdu]);
+}
+
+/** A path attribute (RFC 4271 §4.3), with the extended length when the value needs it. */
+function attribute(flags: number, code: number, value: Buffer): Buffer {
+  if (value.length > 255) {
+    const h = Buffer.from([flags | 0x10, code, 0, 0]);
+    h.writeUInt16BE(value.length, 2);
+    return Buffer.concat([h, value]);
+  }
+  return Buffer.concat([Buffer.from([flags & ~0x10, code, value.length]), value]);
 }
 
 describe('RouteMonitoringEncoder', () => {
@@ -118,6 +175,67 @@ describe('RouteMonitoringEncoder', () => {
         if (!actual.equals(expected)) assert.fail(`encoder ${k}, event ${i} (${e.family} ${e.prefix}) differs from encodeRecord's`);
       }
     }
+  });
+
+  test('route events lent with the UPDATE they were read from write encodeRecord\'s octets: the synthetic full table', () => {
+    for (const addPath of [false, true]) {
+      const { events, withSource } = assertSameOctetsLent(fullTableDump({ prefixesV4: 3000, prefixesV6: 1000, peers: 3, addPath, chunkSize: 64 * 1024 }), `full table addPath=${addPath}`);
+      assert.ok(events > 4000 && withSource > 3000, `${events} events, ${withSource} with their UPDATE`);
+    }
+  });
+
+  test('route events lent with the UPDATE they were read from write encodeRecord\'s octets: every capture', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {
+    let total = 0;
+    let withSource = 0;
+    for (const file of readdirSync(BMP_CAPTURE_DIR).filter((f) => /\.(pcap|pcapng|bmp)$/.test(f))) {
+      for (const input of await openInput(join(BMP_CAPTURE_DIR, file), '0.0.0.0')) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of input.chunks) chunks.push(chunk);
+        const r = assertSameOctetsLent(chunks, file);
+        total += r.events;
+        withSource += r.withSource;
+      }
+    }
+    assert.ok(total > 10_000 && withSource > 1000, `${total} route events, ${withSource} with their UPDATE`);
+  });
+
+  test('communities written from the wire are the texts of any values, across UPDATEs and next hops (property)', () => {
+    const u32 = fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.constantFrom(0, 9, 10, 99, 100, 65535, 65536, 0xffff0000, 0xffffffff, 999999999, 1000000000));
+    const updateArb = fc.record({
+      communities: fc.option(fc.array(u32, { minLength: 1, maxLength: 80 })),
+      large: fc.option(fc.array(fc.tuple(u32, u32, u32), { minLength: 1, maxLength: 30 })),
+      prefixes: fc.integer({ min: 1, max: 4 }),
+      v6: fc.boolean(),
+      // The same attribute octets as the UPDATE before (an encoder reuses the octets of an UPDATE only for its own events).
+      repeat: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(updateArb, { minLength: 1, maxLength: 8 }), (updates) => {
+        const messages: Buffer[] = [];
+        let last: Buffer | null = null;
+        // One next hop for every IPv4 block, so only the UPDATE tells one block's attributes from the next's.
+        updates.forEach((u) => {
+          const communities = u.communities === null ? Buffer.alloc(0) : Buffer.concat(u.communities.map((v) => hex(v.toString(16).padStart(8, '0'))));
+          const large = u.large === null ? Buffer.alloc(0) : Buffer.concat(u.large.flat().map((v) => hex(v.toString(16).padStart(8, '0'))));
+          const parts = [attribute(0x40, 1, Buffer.from([0])), attribute(0x40, 2, hex('02 02 fbf4 0001')), attribute(0x40, 3, hex('c0000201'))];
+          if (u.communities !== null) parts.push(attribute(0xc0, 8, communities));
+          if (u.large !== null) parts.push(attribute(0xc0, 32, large));
+          if (u.v6) {
+            // MP_REACH_NLRI, IPv6 unicast (RFC 4760 §3): another next hop for the same attributes.
+            const nlri = Buffer.concat(Array.from({ length: u.prefixes }, (_, k) => hex(`40 20010db8 0000 ${k.toString(16).padStart(4, '0')}`)));
+            parts.unshift(attribute(0x80, 14, Buffer.concat([hex('0002 01 10 20010db8000000000000000000000001 00'), nlri])));
+          }
+          const attrs = u.repeat && last !== null ? last : Buffer.concat(parts);
+          last = attrs;
+          const nlri = Array.from({ length: u.prefixes }, (_, k) => `18 0a00${k.toString(16).padStart(2, '0')}`).join(' ');
+          messages.push(twoOctetPeerRouteMonitoring(update('', attrs.toString('hex'), nlri)));
+        });
+        const { events, withSource } = assertSameOctetsLent(messages, 'random communities');
+        assert.ok(events > 0);
+        assert.equal(withSource, events, 'every event of these UPDATEs comes with its UPDATE');
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('every capture of the test data', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {

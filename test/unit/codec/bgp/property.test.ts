@@ -523,6 +523,17 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
     [scan.extendedCommunities, scan.ipv6ExtendedCommunities, scan.aigp, scan.largeCommunities, scan.otc],
     [a.extendedCommunities, a.ipv6ExtendedCommunities, a.aigp, a.largeCommunities, a.otc],
   );
+  // Where the communities lie: their values, read back from the octets.
+  assert.equal(scan.octets, buf);
+  const at = (start: number, end: number, width: number): number[][] | null =>
+    start < 0
+      ? null
+      : Array.from({ length: (end - start) / width }, (_, i) => Array.from({ length: width / 4 }, (_, k) => buf.readUInt32BE(start + i * width + 4 * k)));
+  assert.deepStrictEqual(at(scan.communitiesAt, scan.communitiesEnd, 4), a.communities && a.communities.map((v) => [v]));
+  assert.deepStrictEqual(
+    at(scan.largeCommunitiesAt, scan.largeCommunitiesEnd, 12)?.map((v) => v.join(':')) ?? null,
+    a.largeCommunities,
+  );
 }
 
 /** UPDATEs of the shape scanUpdate reads: no raw attributes, no AS4_*, plain IP families only. */
