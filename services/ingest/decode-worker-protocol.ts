@@ -119,6 +119,13 @@ export class RecordPacker {
   private nextSize = INITIAL_PACKER_BYTES;
   /** SESSION_TOPICS indexes by topic (an object: one keyed load, cheaper than Map#get here). */
   private readonly topicIndex: Readonly<Record<string, number>> = Object.fromEntries(SESSION_TOPICS.map((t, i) => [t, i]));
+  /**
+   * The last topic added and its index: records come in runs of a topic (a table's route events
+   * and raw records alternate in runs), and comparing the same constant string is cheaper than a
+   * keyed load that has seen every topic (megamorphic).
+   */
+  private lastTopic: string | null = null;
+  private lastTopicIndex = 0;
 
   /** Copies `value` at once: it may be lent (SessionRecordSink). */
   add(topic: SessionTopic, keyId: number, value: Buffer, timestamp: number): void {
@@ -126,9 +133,16 @@ export class RecordPacker {
     if (this.used + need > this.buf.length) this.grow(need);
     const b = this.buf;
     const at = this.used;
-    const t = this.topicIndex[topic];
-    // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
-    if (typeof t !== 'number') throw new Error(`no topic index for ${topic}`);
+    let t: number;
+    if (topic === this.lastTopic) t = this.lastTopicIndex;
+    else {
+      const found = this.topicIndex[topic];
+      // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
+      if (typeof found !== 'number') throw new Error(`no topic index for ${topic}`);
+      t = found;
+      this.lastTopic = topic;
+      this.lastTopicIndex = found;
+    }
     b[at] = t;
     b.writeDoubleLE(timestamp, at + 1);
     b.writeUInt32LE(keyId, at + 9);

@@ -49,6 +49,11 @@ export class SessionPipeline {
   /** Per session: successive route events of a session share peer header and path attributes. */
   private readonly routeEncoder = new RouteMonitoringEncoder();
   private readonly peerKeys = new PeerKeyCache();
+  /**
+   * The route_monitoring schema id, read once: a lookup in schemaIds by a topic that varies is a
+   * megamorphic keyed load, paid per route event otherwise.
+   */
+  private readonly routeSchemaId: number;
   /** OpenBMP raw records of this session (header fields computed once, on the first message). */
   private rawWriter: OpenBmpRawRecordWriter | null = null;
   private bytesReceived = 0;
@@ -83,6 +88,7 @@ export class SessionPipeline {
     private readonly emit: SessionRecordSink,
   ) {
     this.framer = new BmpFramer({ maxMessageSize: options.maxMessageBytes });
+    this.routeSchemaId = options.schemaIds.route_monitoring;
     // Each event is encoded as it comes, so the decoder may hand out one event per prefix block.
     this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress, borrowedRouteEvents: true });
     this.sink = <T extends EventTopic>(topic: T, event: EventByTopic[T]): void => this.publishEvent(topic, event);
@@ -173,11 +179,10 @@ export class SessionPipeline {
       this.sysDescr = init.sys_descr;
     }
     if (topic === 'errors') this.decodeErrors++;
-    const schemaId = this.options.schemaIds[topic];
     const value =
       topic === 'route_monitoring'
-        ? this.routeEncoder.encodeBorrowed(schemaId, event as EventByTopic['route_monitoring'], this.decoder.attributeSource(event as EventByTopic['route_monitoring']))
-        : encodeRecord(topic, schemaId, event as never);
+        ? this.routeEncoder.encodeBorrowed(this.routeSchemaId, event as EventByTopic['route_monitoring'], this.decoder.attributeSource(event as EventByTopic['route_monitoring']))
+        : encodeRecord(topic, this.options.schemaIds[topic], event as never);
     const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
     this.emit(topic, key, value, this.messageTime);
     this.countEvent(topic);

@@ -325,4 +325,9 @@ test('a record for a name that is not a session topic is refused, inherited obje
     assert.throws(() => packer.add(name as SessionTopic, 0, Buffer.from('v'), 1), /no topic index/, name);
   }
   assert.equal(packer.take(), null, 'nothing packed');
+  // Also right after a record of a real topic (the packer remembers the last one).
+  packer.add('raw', 0, Buffer.from('v'), 1);
+  assert.throws(() => packer.add('nope' as SessionTopic, 0, Buffer.from('v'), 1), /no topic index/);
+  packer.add('raw', 0, Buffer.from('w'), 2);
+  assert.equal(new PackedRecords(packer.take()!, ['k'], SESSION_TOPICS).length, 2);
 });
