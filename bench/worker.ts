@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { RecordPacker, SessionKeys } from '../services/ingest/decode-worker-protocol.js';
+import { RecordPacker, SessionKeys, packingSinks } from '../services/ingest/decode-worker-protocol.js';
 import { DECODE_WORKER_RESOURCE_LIMITS } from '../services/ingest/decode-workers.js';
 import { SessionPipeline } from '../services/ingest/session-pipeline.js';
 import { PipelineSteps, type ProcessedReport } from '../services/ingest/session-processor.js';
@@ -141,9 +141,9 @@ function pass(dump: Buffer, bytes: number, stepBytes: number): PassResult {
       raw: true,
       schemaIds: Object.fromEntries(INGEST_TOPICS.map((t) => [t, 1])) as Record<IngestTopic, number>,
     },
-    // The worker's sink, as it is: records are counted from the steps' reports, as the worker's
-    // are, not by extra work per record here.
-    (topic, key, value, timestamp) => packer.add(topic, keys.idOf(key), value, timestamp),
+    // The worker's sinks, as they are: records are counted from the steps' reports, as the
+    // worker's are, not by extra work per record here.
+    ...packingSinks(packer, keys),
   );
   const steps = new PipelineSteps(pipeline);
   let packedBytes = 0;

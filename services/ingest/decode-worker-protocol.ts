@@ -13,7 +13,7 @@
  */
 import { INGEST_TOPICS } from '../kafka/avro/index.js';
 import type { OutboundRecord, RecordRun } from '../kafka/publisher.js';
-import type { SessionPipelineOptions, SessionTopic } from './session-pipeline.js';
+import type { PlacedRecordSink, PlacedValue, SessionPipelineOptions, SessionRecordSink, SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport } from './session-processor.js';
 
 export const SESSION_TOPICS: readonly SessionTopic[] = [...INGEST_TOPICS, 'raw'];
@@ -36,6 +36,8 @@ export interface DecodeWorkerOutput {
 const RECORD_HEADER = 17;
 const INITIAL_PACKER_BYTES = 256 * 1024;
 const MAX_NEXT_PACKER_BYTES = 4 * 1024 * 1024;
+/** No record is near this; a placed value that never fits is a fault, not a reason to grow for ever. */
+const MAX_PACKER_BYTES = 1024 * 1024 * 1024;
 
 /** A session's record keys by id, in the order first used (the ids packed records carry). */
 export class SessionKeys {
@@ -133,16 +135,7 @@ export class RecordPacker {
     if (this.used + need > this.buf.length) this.grow(need);
     const b = this.buf;
     const at = this.used;
-    let t: number;
-    if (topic === this.lastTopic) t = this.lastTopicIndex;
-    else {
-      const found = this.topicIndex[topic];
-      // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
-      if (typeof found !== 'number') throw new Error(`no topic index for ${topic}`);
-      t = found;
-      this.lastTopic = topic;
-      this.lastTopicIndex = found;
-    }
+    const t = topic === this.lastTopic ? this.lastTopicIndex : this.indexOf(topic);
     b[at] = t;
     b.writeDoubleLE(timestamp, at + 1);
     b.writeUInt32LE(keyId, at + 9);
@@ -150,6 +143,38 @@ export class RecordPacker {
     // TypedArray#set: a builtin memmove, cheaper than Buffer#copy's native call for a few hundred octets.
     b.set(value, at + RECORD_HEADER);
     this.used = at + need;
+  }
+
+  /**
+   * As add, with a value that writes itself into the packer's buffer (PlacedRecordSink): no view
+   * of it and no copy. The buffer grows until the value fits.
+   */
+  addPlaced(topic: SessionTopic, keyId: number, value: PlacedValue, timestamp: number): void {
+    const t = topic === this.lastTopic ? this.lastTopicIndex : this.indexOf(topic);
+    const at = this.used;
+    const start = at + RECORD_HEADER;
+    let end = start < this.buf.length ? value.writeAt(this.buf, start) : -1;
+    while (end < 0) {
+      if (this.buf.length >= MAX_PACKER_BYTES) throw new Error(`a ${topic} record does not fit in ${MAX_PACKER_BYTES} octets`);
+      this.grow(this.buf.length);
+      end = value.writeAt(this.buf, start);
+    }
+    const b = this.buf;
+    b[at] = t;
+    b.writeDoubleLE(timestamp, at + 1);
+    b.writeUInt32LE(keyId, at + 9);
+    b.writeUInt32LE(end - start, at + 13);
+    this.used = end;
+  }
+
+  /** The index of `topic`, remembered as the last topic's. */
+  private indexOf(topic: SessionTopic): number {
+    const found = this.topicIndex[topic];
+    // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
+    if (typeof found !== 'number') throw new Error(`no topic index for ${topic}`);
+    this.lastTopic = topic;
+    this.lastTopicIndex = found;
+    return found;
   }
 
   /**
@@ -179,6 +204,17 @@ export class RecordPacker {
     this.buf.copy(next, 0, 0, this.used);
     this.buf = next;
   }
+}
+
+/**
+ * A session pipeline's sinks into `packer` (SessionPipeline's `emit` and `place`), its keys given
+ * ids by `keys`: how a session's records are packed, on a decode worker or on the event loop.
+ */
+export function packingSinks(packer: RecordPacker, keys: SessionKeys): [SessionRecordSink, PlacedRecordSink] {
+  return [
+    (topic, key, value, timestamp) => packer.add(topic, keys.idOf(key), value, timestamp),
+    (topic, key, value, timestamp) => packer.addPlaced(topic, keys.idOf(key), value, timestamp),
+  ];
 }
 
 /**

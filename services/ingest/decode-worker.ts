@@ -4,7 +4,7 @@
  * by DecodeWorkers (decode-workers.ts); it holds no socket and talks to Kafka not at all.
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { RecordPacker, SessionKeys, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
+import { RecordPacker, SessionKeys, packingSinks, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
 import { SessionPipeline } from './session-pipeline.js';
 import { PipelineSteps, type ProcessedReport } from './session-processor.js';
 
@@ -21,7 +21,7 @@ const sessions = new Map<number, WorkerSession>();
 
 function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): void {
   const keys = new SessionKeys();
-  const pipeline = new SessionPipeline(message.options, (topic, key, value, timestamp) => packer.add(topic, keys.idOf(key), value, timestamp));
+  const pipeline = new SessionPipeline(message.options, ...packingSinks(packer, keys));
   const session: WorkerSession = { steps: new PipelineSteps(pipeline), keys };
   sessions.set(id, session);
   // The `connected` record now, in an output of its own: the packer is shared by all sessions.

@@ -10,8 +10,18 @@
  */
 import { BmpFramer } from '../codec/framer.js';
 import { BmpSessionDecoder, type EventSink } from '../events/session-decoder.js';
-import type { EventByTopic, EventTopic, PeerFields } from '../events/model.js';
-import { PeerKeyCache, RouteMonitoringEncoder, encodeRecord, isPeerKeyed, recordKey, type IngestTopic, type RouterEventType, type RouterRecord } from '../kafka/avro/index.js';
+import type { EventByTopic, EventTopic, PeerFields, RouteEvent } from '../events/model.js';
+import {
+  PeerKeyCache,
+  RouteMonitoringEncoder,
+  encodeRecord,
+  isPeerKeyed,
+  recordKey,
+  type IngestTopic,
+  type RouterEventType,
+  type RouterRecord,
+  type WireCommunities,
+} from '../kafka/avro/index.js';
 import { OpenBmpRawRecordWriter, openBmpCollectorHash, openBmpRouterHash } from './openbmp-raw.js';
 
 /** Logical topics a session publishes to (the Kafka names add the configured prefix). */
@@ -35,6 +45,36 @@ export interface SessionPipelineOptions {
  */
 export type SessionRecordSink = (topic: SessionTopic, key: string, value: Buffer, timestamp: number) => void;
 
+/** A record's value that writes itself into the sink's buffer (PlacedRecordSink). */
+export interface PlacedValue {
+  /**
+   * Writes the value at `buf[at]`; returns its end, or -1 when it needs more room than `buf`
+   * has after `at` (the sink makes room and calls again).
+   */
+  writeAt(buf: Buffer, at: number): number;
+}
+
+/**
+ * Receives route records whose value writes itself where the sink keeps records (ingest's
+ * RecordPacker), instead of being encoded elsewhere and copied. `value` is valid during the call.
+ */
+export type PlacedRecordSink = (topic: SessionTopic, key: string, value: PlacedValue, timestamp: number) => void;
+
+/** A route event's record, written by the session's encoder where the sink asks. */
+class RouteRecordValue implements PlacedValue {
+  event: RouteEvent | null = null;
+  wire: WireCommunities | null = null;
+
+  constructor(
+    private readonly encoder: RouteMonitoringEncoder,
+    private readonly schemaId: number,
+  ) {}
+
+  writeAt(buf: Buffer, at: number): number {
+    return this.encoder.encodeAt(this.schemaId, this.event as RouteEvent, this.wire, buf, at);
+  }
+}
+
 /** Counts since they were last taken: events by topic, BMP messages by type, dead letters. */
 export interface SessionCounts {
   events: Array<[string, number]>;
@@ -54,6 +94,8 @@ export class SessionPipeline {
    * megamorphic keyed load, paid per route event otherwise.
    */
   private readonly routeSchemaId: number;
+  /** Set when the sink takes placed records (the constructor's `place`). */
+  private readonly routeValue: RouteRecordValue | null;
   /** OpenBMP raw records of this session (header fields computed once, on the first message). */
   private rawWriter: OpenBmpRawRecordWriter | null = null;
   private bytesReceived = 0;
@@ -83,12 +125,15 @@ export class SessionPipeline {
   /** Why framing was lost (the stream cannot be cut into messages any more), or null. */
   framingLost: string | null = null;
 
+  /** `place`: where route records go instead of `emit`, written in place, when the sink can take them so. */
   constructor(
     private readonly options: SessionPipelineOptions,
     private readonly emit: SessionRecordSink,
+    private readonly place: PlacedRecordSink | null = null,
   ) {
     this.framer = new BmpFramer({ maxMessageSize: options.maxMessageBytes });
     this.routeSchemaId = options.schemaIds.route_monitoring;
+    this.routeValue = place === null ? null : new RouteRecordValue(this.routeEncoder, this.routeSchemaId);
     // Each event is encoded as it comes, so the decoder may hand out one event per prefix block.
     this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress, borrowedRouteEvents: true });
     this.sink = <T extends EventTopic>(topic: T, event: EventByTopic[T]): void => this.publishEvent(topic, event);
@@ -179,6 +224,18 @@ export class SessionPipeline {
       this.sysDescr = init.sys_descr;
     }
     if (topic === 'errors') this.decodeErrors++;
+    const routeValue = this.routeValue;
+    if (topic === 'route_monitoring' && routeValue !== null) {
+      const route = event as EventByTopic['route_monitoring'];
+      routeValue.event = route;
+      routeValue.wire = this.decoder.attributeSource(route);
+      (this.place as PlacedRecordSink)(topic, this.peerKeys.keyOf(route), routeValue, this.messageTime);
+      // The event is lent: not kept past its record.
+      routeValue.event = null;
+      routeValue.wire = null;
+      this.countEvent(topic);
+      return;
+    }
     const value =
       topic === 'route_monitoring'
         ? this.routeEncoder.encodeBorrowed(this.routeSchemaId, event as EventByTopic['route_monitoring'], this.decoder.attributeSource(event as EventByTopic['route_monitoring']))

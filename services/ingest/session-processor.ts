@@ -4,7 +4,7 @@
  * worker thread (decode-workers.ts). Either way the session hands over chunks as they arrive and
  * gets back, in order, each chunk's records followed by a report.
  */
-import { RecordPacker, SessionKeys } from './decode-worker-protocol.js';
+import { RecordPacker, SessionKeys, packingSinks } from './decode-worker-protocol.js';
 import { SessionPipeline, type SessionCounts, type SessionPipelineOptions } from './session-pipeline.js';
 
 /** After the records of one push (or of the finish): where the stream stands. */
@@ -75,8 +75,9 @@ export class PipelineSteps {
 
 /**
  * Runs the pipeline on the calling thread; records and reports are delivered before push()
- * returns. Records are packed as a decode worker packs them (which copies the values the pipeline
- * lends), so that the session handles both kinds of processor alike.
+ * returns. Records are packed as a decode worker packs them (packingSinks: route records written in
+ * place, the other values the pipeline lends copied), so that the session handles both kinds of
+ * processor alike.
  */
 export class LocalSessionProcessor implements SessionProcessor {
   private readonly steps: PipelineSteps;
@@ -87,7 +88,7 @@ export class LocalSessionProcessor implements SessionProcessor {
     options: SessionPipelineOptions,
     private readonly handler: ProcessorHandler,
   ) {
-    this.steps = new PipelineSteps(new SessionPipeline(options, (topic, key, value, timestamp) => this.packer.add(topic, this.keys.idOf(key), value, timestamp)));
+    this.steps = new PipelineSteps(new SessionPipeline(options, ...packingSinks(this.packer, this.keys)));
   }
 
   push(chunk: Buffer): void {

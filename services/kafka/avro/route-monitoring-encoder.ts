@@ -393,6 +393,13 @@ function agreeingAttributeWriter(full: Type, attributeType: Type): AttributeWrit
   }
 }
 
+/** `bytes` into `target` at `at`: their end, or -1 when they do not fit (encodeAt). */
+function copyInto(bytes: Buffer, target: Buffer, at: number): number {
+  if (at + bytes.length > target.length) return -1;
+  target.set(bytes, at);
+  return at + bytes.length;
+}
+
 /** Thrown internally when the scratch buffer is too small; the record is then encoded again. */
 const NO_ROOM = Symbol('no room');
 
@@ -402,7 +409,7 @@ const NO_ROOM = Symbol('no room');
  */
 export class RouteMonitoringEncoder {
   private reuse: boolean;
-  private scratch = Buffer.allocUnsafe(16 * 1024);
+  private scratch: Buffer = Buffer.allocUnsafe(16 * 1024);
   /** Where a changed run is encoded before it is copied out (scratch holds the record meanwhile). */
   private partScratch = Buffer.allocUnsafe(16 * 1024);
   private readonly routerType: Type;
@@ -512,7 +519,7 @@ export class RouteMonitoringEncoder {
     try {
       for (;;) {
         try {
-          end = this.encodeBody(event, wire);
+          end = this.encodeBody(event, wire, 0);
           break;
         } catch (err) {
           if (err !== NO_ROOM) throw err;
@@ -530,9 +537,38 @@ export class RouteMonitoringEncoder {
     return out.subarray(0, end);
   }
 
-  /** Writes the Avro body after the wire header into scratch; returns its end. */
-  private encodeBody(e: RouteEvent, wire: WireCommunities | null): number {
-    let pos = WIRE_HEADER_LENGTH;
+  /**
+   * As encodeBorrowed, but writes the record into `target` from `at`, for a caller that packs
+   * records into a buffer of its own (ingest's RecordPacker): no view and no copy per record.
+   * Returns the record's end, or -1 when it does not fit in `target` (what was written past `at`
+   * is then to be ignored: the caller makes room and calls again with the same arguments).
+   * Throws InvalidRecordError as encodeRecord does.
+   */
+  encodeAt(schemaId: number, event: RouteEvent, wire: WireCommunities | null, target: Buffer, at: number): number {
+    if (!this.reuse) return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
+    checkSchemaId(schemaId);
+    // The run writers write into `scratch`: here, the caller's buffer.
+    const own = this.scratch;
+    this.scratch = target;
+    let end: number;
+    try {
+      end = this.encodeBody(event, wire, at);
+    } catch (err) {
+      if (err === NO_ROOM) return -1;
+      // Not a valid record: encodeRecord names the fields at fault.
+      this.forget();
+      return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
+    } finally {
+      this.scratch = own;
+    }
+    target[at] = WIRE_MAGIC;
+    target.writeUInt32BE(schemaId, at + 1);
+    return end;
+  }
+
+  /** Writes the Avro body after the wire header at `base` of scratch; returns its end. */
+  private encodeBody(e: RouteEvent, wire: WireCommunities | null, base: number): number {
+    let pos = base + WIRE_HEADER_LENGTH;
     if (e.router_address !== this.routerAddress) {
       this.routerBytes = this.encodeCopy(this.routerType, e);
       this.routerAddress = e.router_address;

@@ -14,7 +14,7 @@ import { extractBmpStreams } from '../../../services/capture/index.js';
 import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
 import { KeyOctets, PackedRecords, RecordPacker, SESSION_TOPICS, SessionKeys } from '../../../services/ingest/decode-worker-protocol.js';
 import { splitOpenBmpRawMessage } from '../../../services/ingest/openbmp-raw.js';
-import { SessionPipeline, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
+import { SessionPipeline, type PlacedValue, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
 import { LocalSessionProcessor, runPipeline, type ProcessedReport, type ProcessorHandler, type SessionProcessor } from '../../../services/ingest/session-processor.js';
 import { INGEST_TOPICS, decodeRecord, type IngestTopic } from '../../../services/kafka/avro/index.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
@@ -245,6 +245,53 @@ test('packed records round-trip: topics, keys, timestamps, values and charged si
       },
     ),
     { numRuns: 60 },
+  );
+});
+
+test('records placed (addPlaced) and added (add) in any mix are packed alike, the buffer growing as a placed value asks (property)', () => {
+  /** A placed value of `bytes` that asks for room as an encoder does: -1 until all of it fits. */
+  const placed = (bytes: Uint8Array): PlacedValue & { asked: number } => ({
+    asked: 0,
+    writeAt(buf: Buffer, at: number): number {
+      if (at + bytes.length > buf.length) {
+        this.asked++;
+        return -1;
+      }
+      buf.set(bytes, at);
+      return at + bytes.length;
+    },
+  });
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          topic: fc.constantFrom(...SESSION_TOPICS),
+          key: fc.integer({ min: 0, max: 2 }),
+          value: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 200_000, maxLength: 700_000 })),
+          timestamp: fc.integer({ min: 0, max: 2 ** 45 }),
+          place: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 10 },
+      ),
+      (records) => {
+        const keys = ['a', 'b', 'c'];
+        const packer = new RecordPacker();
+        for (const r of records) {
+          if (!r.place) packer.add(r.topic, r.key, Buffer.from(r.value), r.timestamp);
+          else {
+            const value = placed(r.value);
+            packer.addPlaced(r.topic, r.key, value, r.timestamp);
+            assert.ok(value.asked <= 3, 'the buffer at least doubles each time');
+          }
+        }
+        const out = unpack(packer.take()!, keys).map((r) => ({ ...r, key: keys.indexOf(r.key), value: new Uint8Array(r.value) }));
+        assert.deepEqual(
+          out,
+          records.map(({ place: _, ...r }) => ({ ...r, value: new Uint8Array(r.value) })),
+        );
+      },
+    ),
+    { numRuns: 40 },
   );
 });
 

@@ -1,12 +1,14 @@
 /**
  * SessionPipeline's counts for the metrics: events by topic and BMP messages by type, taken at
- * any points of a stream, add up to what the pipeline emitted and what the stream holds.
+ * any points of a stream, add up to what the pipeline emitted and what the stream holds. Route
+ * records written in place into a RecordPacker are the records emitted otherwise.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fullTableDump } from '../../../bench/full-table.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
+import { PackedRecords, RecordPacker, SESSION_TOPICS, SessionKeys, packingSinks } from '../../../services/ingest/decode-worker-protocol.js';
 import { SessionPipeline, type SessionCounts } from '../../../services/ingest/session-pipeline.js';
 import { INGEST_TOPICS, type IngestTopic } from '../../../services/kafka/avro/index.js';
 
@@ -67,5 +69,49 @@ test('counts taken at any points add up to the events emitted and the messages b
       assert.equal(pipeline.takeCounts().events.length, 0, 'nothing left once taken');
     }),
     { numRuns: 40 },
+  );
+});
+
+test('route records written in place (RecordPacker.addPlaced) are the records the pipeline emits otherwise, in order', () => {
+  const options = { routerAddress: '192.0.2.254', routerPort: 179, collectorId: 'unit', maxMessageBytes: 1 << 20, raw: true, schemaIds };
+  // Values of records that carry the time they were made (router, raw) are compared by topic and key only.
+  const timeless = (topic: string, value: Buffer): string => (topic === 'router' || topic === 'raw' ? '' : value.toString('hex'));
+  const emitted: string[] = [];
+  const plain = new SessionPipeline(options, (topic, key, value) => emitted.push(`${topic} ${key} ${timeless(topic, value)}`));
+  plain.push(STREAM);
+  plain.finish('router closed the session');
+  const plainCounts = plain.takeCounts();
+  assert.ok(emitted.filter((r) => r.startsWith('route_monitoring ')).length > 400);
+
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.integer({ min: 1, max: STREAM.length - 1 }), { maxLength: 8 }), (cuts) => {
+      const packer = new RecordPacker();
+      const keys = new SessionKeys();
+      const placed: string[] = [];
+      const take = (): void => {
+        const packed = packer.take();
+        if (packed === null) return;
+        const run = new PackedRecords(packed, keys.keys, SESSION_TOPICS);
+        for (let i = 0; i < run.length; i++) {
+          const r = run.record(i);
+          placed.push(`${r.topic} ${String(r.key)} ${timeless(r.topic, r.value)}`);
+        }
+      };
+      const pipeline = new SessionPipeline(options, ...packingSinks(packer, keys));
+      take();
+      let at = 0;
+      for (const cut of [...cuts].sort((a, b) => a - b)) {
+        pipeline.push(STREAM.subarray(at, cut));
+        at = cut;
+        take();
+      }
+      pipeline.push(STREAM.subarray(at));
+      pipeline.finish('router closed the session');
+      take();
+      assert.deepEqual(placed, emitted);
+      const counts = pipeline.takeCounts();
+      assert.deepEqual(new Map(counts.events), new Map(plainCounts.events), 'route events counted when placed too');
+    }),
+    { numRuns: 20 },
   );
 });

@@ -238,6 +238,37 @@ describe('RouteMonitoringEncoder', () => {
     );
   });
 
+  test('encodeAt writes encodeRecord\'s octets at any offset of a buffer, or asks for room and then does (property)', () => {
+    const table = fullTableRouteEvents('192.0.2.7', { prefixesV4: 400, prefixesV6: 100, peers: 2, seed: 3 });
+    const big = { ...(FIXTURES.route_monitoring.full as RouteEvent), communities: Array.from({ length: 3000 }, (_, i) => `65000:${i}`) };
+    const events = [...table, FIXTURES.route_monitoring.full as RouteEvent, big, FIXTURES.route_monitoring.minimal as RouteEvent, ...table.slice(0, 50)];
+    const MARK = 0xee;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(40), fc.nat(500)), { minLength: events.length, maxLength: events.length }), (places) => {
+        const encoder = new RouteMonitoringEncoder();
+        events.forEach((e, i) => {
+          const [at, room] = places[i];
+          const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
+          let target = Buffer.alloc(at + room, MARK);
+          let end = encoder.encodeAt(SCHEMA_ID, e, null, target, at);
+          let asked = 0;
+          while (end < 0) {
+            asked++;
+            assert.ok(asked < 20, 'asks for room for ever');
+            target = Buffer.alloc(target.length * 2 + 16, MARK);
+            end = encoder.encodeAt(SCHEMA_ID, e, null, target, at);
+          }
+          assert.ok(target.subarray(0, at).every((b) => b === MARK), `event ${i}: wrote before its offset`);
+          if (!target.subarray(at, end).equals(expected)) assert.fail(`event ${i} (${e.family} ${e.prefix}) differs from encodeRecord's`);
+        });
+      }),
+      { numRuns: 8 },
+    );
+    const encoder = new RouteMonitoringEncoder();
+    const bad = { ...(FIXTURES.route_monitoring.full as RouteEvent), communities: [42] } as unknown as RouteEvent;
+    assert.throws(() => encoder.encodeAt(SCHEMA_ID, bad, null, Buffer.alloc(4096), 0), InvalidRecordError);
+  });
+
   test('every capture of the test data', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {
     let total = 0;
     const families = new Set<string>();
