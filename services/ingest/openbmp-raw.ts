@@ -202,7 +202,9 @@ export class OpenBmpRawRecordWriter {
 
   /** The raw record of `bmp`, received at `timestampMicros` (µs since the epoch). */
   record(bmp: Uint8Array, timestampMicros: number): Buffer {
-    return this.write(Buffer.allocUnsafe(this.template.length + bmp.length), bmp, timestampMicros);
+    const out = Buffer.allocUnsafe(this.template.length + bmp.length);
+    this.writeAt(out, 0, bmp, timestampMicros);
+    return out;
   }
 
   /**
@@ -212,21 +214,28 @@ export class OpenBmpRawRecordWriter {
   recordBorrowed(bmp: Uint8Array, timestampMicros: number): Buffer {
     const length = this.template.length + bmp.length;
     if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2));
-    return this.write(this.scratch.subarray(0, length), bmp, timestampMicros);
+    this.writeAt(this.scratch, 0, bmp, timestampMicros);
+    return this.scratch.subarray(0, length);
   }
 
-  private write(out: Buffer, bmp: Uint8Array, timestampMicros: number): Buffer {
+  /**
+   * Writes the raw record of `bmp` into `out` at `at`, for a caller that packs records into a
+   * buffer of its own (no view and no copy per record); returns its end, or -1 when it does not
+   * fit in `out` (nothing is written then).
+   */
+  writeAt(out: Buffer, at: number, bmp: Uint8Array, timestampMicros: number): number {
     if (!Number.isSafeInteger(timestampMicros) || timestampMicros < 0 || Math.floor(timestampMicros / 1e6) > 0xffffffff) {
       throw new RangeError(`OpenBMP header: timestampMicros ${String(timestampMicros)} is not a non-negative integer within 32-bit seconds`);
     }
     const headerLength = this.template.length;
-    out.set(this.template, 0);
+    if (at + headerLength + bmp.length > out.length) return -1;
+    out.set(this.template, at);
     // Offsets of the 1.7 header: BMP length at 8, timestamp seconds at 14, microseconds at 18.
-    out.writeUInt32BE(bmp.length, 8);
-    out.writeUInt32BE(Math.floor(timestampMicros / 1e6), 14);
-    out.writeUInt32BE(timestampMicros % 1e6, 18);
-    out.set(bmp, headerLength);
-    return out;
+    out.writeUInt32BE(bmp.length, at + 8);
+    out.writeUInt32BE(Math.floor(timestampMicros / 1e6), at + 14);
+    out.writeUInt32BE(timestampMicros % 1e6, at + 18);
+    out.set(bmp, at + headerLength);
+    return at + headerLength + bmp.length;
   }
 }
 

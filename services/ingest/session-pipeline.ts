@@ -55,10 +55,23 @@ export interface PlacedValue {
 }
 
 /**
- * Receives route records whose value writes itself where the sink keeps records (ingest's
- * RecordPacker), instead of being encoded elsewhere and copied. `value` is valid during the call.
+ * Receives records whose value writes itself where the sink keeps records (ingest's RecordPacker),
+ * instead of being encoded elsewhere and copied: route events and raw records, the bulk of a
+ * session's. `value` is valid during the call.
  */
 export type PlacedRecordSink = (topic: SessionTopic, key: string, value: PlacedValue, timestamp: number) => void;
+
+/** A BMP message's raw record, written by the session's OpenBMP writer where the sink asks. */
+class RawRecordValue implements PlacedValue {
+  bytes: Buffer | null = null;
+  timestampMicros = 0;
+
+  constructor(private readonly writer: OpenBmpRawRecordWriter) {}
+
+  writeAt(buf: Buffer, at: number): number {
+    return this.writer.writeAt(buf, at, this.bytes as Buffer, this.timestampMicros);
+  }
+}
 
 /** A route event's record, written by the session's encoder where the sink asks. */
 class RouteRecordValue implements PlacedValue {
@@ -98,6 +111,8 @@ export class SessionPipeline {
   private readonly routeValue: RouteRecordValue | null;
   /** OpenBMP raw records of this session (header fields computed once, on the first message). */
   private rawWriter: OpenBmpRawRecordWriter | null = null;
+  /** Set with rawWriter when the sink takes placed records. */
+  private rawValue: RawRecordValue | null = null;
   private bytesReceived = 0;
   private messagesReceived = 0;
   private sysName: string | null = null;
@@ -125,7 +140,7 @@ export class SessionPipeline {
   /** Why framing was lost (the stream cannot be cut into messages any more), or null. */
   framingLost: string | null = null;
 
-  /** `place`: where route records go instead of `emit`, written in place, when the sink can take them so. */
+  /** `place`: where route and raw records go instead of `emit`, written in place, when the sink can take them so. */
   constructor(
     private readonly options: SessionPipelineOptions,
     private readonly emit: SessionRecordSink,
@@ -279,7 +294,16 @@ export class SessionPipeline {
       routerAddress: o.routerAddress,
       routerGroup: '',
     });
-    this.emit('raw', o.routerAddress, this.rawWriter.recordBorrowed(bytes, Date.now() * 1000), this.messageTime);
+    const timestampMicros = Date.now() * 1000;
+    if (this.place === null) {
+      this.emit('raw', o.routerAddress, this.rawWriter.recordBorrowed(bytes, timestampMicros), this.messageTime);
+      return;
+    }
+    const value = (this.rawValue ??= new RawRecordValue(this.rawWriter));
+    value.bytes = bytes;
+    value.timestampMicros = timestampMicros;
+    this.place('raw', o.routerAddress, value, this.messageTime);
+    value.bytes = null;
   }
 
   private routerEvent(event: RouterEventType, reason: string | null = null): void {

@@ -189,6 +189,13 @@ describe('OpenBMP raw messages', () => {
         const long = Buffer.concat([Buffer.from(bmp), Buffer.alloc(600, 7)]);
         assert.deepEqual(writer.recordBorrowed(long, micros), writer.record(long, micros));
         assert.deepEqual(writer.recordBorrowed(bmp, micros), first);
+        // Written in place: at an offset, nothing outside the record, or nothing at all without room.
+        const into = Buffer.alloc(7 + first.length + 3, 0xee);
+        assert.equal(writer.writeAt(into, 7, bmp, micros), 7 + first.length);
+        assert.deepEqual(into, Buffer.concat([Buffer.alloc(7, 0xee), first, Buffer.alloc(3, 0xee)]));
+        const short = Buffer.alloc(7 + first.length - 1, 0xee);
+        assert.equal(writer.writeAt(short, 7, bmp, micros), -1);
+        assert.ok(short.every((b) => b === 0xee), 'nothing written without room');
       }),
       { numRuns: RUNS },
     );
