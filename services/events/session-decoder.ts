@@ -192,6 +192,8 @@ export class BmpSessionDecoder {
   /** The route event being lent and the scanned UPDATE its path attributes are from (attributeSource). */
   private lentEvent: RouteEvent | null = null;
   private lentScan: UpdateScan<AsPathHop, string> | null = null;
+  /** Where the lent event's prefix lies in lentScan's octets (prefixSource). */
+  private lentPrefixAt = -1;
   private readonly peers = new Map<string, PeerContext>();
   private sequence = 0;
   /** peerKey's memo: the identity fields of the last peer seen and its key. */
@@ -225,6 +227,15 @@ export class BmpSessionDecoder {
    */
   attributeSource(event: RouteEvent): UpdateScan<AsPathHop, string> | null {
     return event === this.lentEvent ? this.lentScan : null;
+  }
+
+  /**
+   * With attributeSource: where the lent event's prefix lies in the scanned UPDATE's octets (its
+   * length octet, then the prefix octets, RFC 4271 §4.3), for a sink that writes its text from
+   * them; -1 when attributeSource is null.
+   */
+  prefixSource(event: RouteEvent): number {
+    return event === this.lentEvent ? this.lentPrefixAt : -1;
   }
 
   /** Sequence number the next event will get. */
@@ -528,6 +539,7 @@ export class BmpSessionDecoder {
     } finally {
       this.lentScan = null;
       this.lentEvent = null;
+      this.lentPrefixAt = -1;
     }
     return count;
   }
@@ -549,12 +561,30 @@ export class BmpSessionDecoder {
     if (this.borrowedRouteEvents && n > 0) {
       // Only these three fields differ between a block's events (see routeEvent's arguments).
       const event = this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[0], pathIds === null ? null : pathIds[0], null, EMPTY, null, a, nextHop, false, null);
-      if (this.lentScan !== null) this.lentEvent = event;
+      const scan = this.lentScan;
+      if (scan === null) {
+        sink('route_monitoring', event);
+        for (let i = 1; i < n; i++) {
+          event.sequence = this.sequence++;
+          event.prefix = prefixes[i];
+          event.path_id = pathIds === null ? null : pathIds[i];
+          sink('route_monitoring', event);
+        }
+        return n;
+      }
+      // Lent with its UPDATE: each prefix's place in the octets too (scanPrefixes' walk).
+      this.lentEvent = event;
+      const octets = scan.octets;
+      const skip = pathIds === null ? 0 : 4;
+      let at = block.octetsAt + skip;
+      this.lentPrefixAt = at;
       sink('route_monitoring', event);
       for (let i = 1; i < n; i++) {
+        at += 1 + ((octets[at] + 7) >>> 3) + skip;
         event.sequence = this.sequence++;
         event.prefix = prefixes[i];
         event.path_id = pathIds === null ? null : pathIds[i];
+        this.lentPrefixAt = at;
         sink('route_monitoring', event);
       }
       return n;

@@ -77,6 +77,7 @@ class RawRecordValue implements PlacedValue {
 class RouteRecordValue implements PlacedValue {
   event: RouteEvent | null = null;
   wire: WireCommunities | null = null;
+  prefixAt = -1;
 
   constructor(
     private readonly encoder: RouteMonitoringEncoder,
@@ -84,7 +85,7 @@ class RouteRecordValue implements PlacedValue {
   ) {}
 
   writeAt(buf: Buffer, at: number): number {
-    return this.encoder.encodeAt(this.schemaId, this.event as RouteEvent, this.wire, buf, at);
+    return this.encoder.encodeAt(this.schemaId, this.event as RouteEvent, this.wire, this.prefixAt, buf, at);
   }
 }
 
@@ -244,6 +245,7 @@ export class SessionPipeline {
       const route = event as EventByTopic['route_monitoring'];
       routeValue.event = route;
       routeValue.wire = this.decoder.attributeSource(route);
+      routeValue.prefixAt = this.decoder.prefixSource(route);
       (this.place as PlacedRecordSink)(topic, this.peerKeys.keyOf(route), routeValue, this.messageTime);
       // The event is lent: not kept past its record.
       routeValue.event = null;
@@ -253,7 +255,12 @@ export class SessionPipeline {
     }
     const value =
       topic === 'route_monitoring'
-        ? this.routeEncoder.encodeBorrowed(this.routeSchemaId, event as EventByTopic['route_monitoring'], this.decoder.attributeSource(event as EventByTopic['route_monitoring']))
+        ? this.routeEncoder.encodeBorrowed(
+            this.routeSchemaId,
+            event as EventByTopic['route_monitoring'],
+            this.decoder.attributeSource(event as EventByTopic['route_monitoring']),
+            this.decoder.prefixSource(event as EventByTopic['route_monitoring']),
+          )
         : encodeRecord(topic, this.options.schemaIds[topic], event as never);
     const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
     this.emit(topic, key, value, this.messageTime);

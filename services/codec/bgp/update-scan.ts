@@ -50,6 +50,11 @@ export interface PrefixBlock {
   prefixes: string[];
   /** ADD-PATH path identifier of each route; null when the block has none (PrefixRoute.pathId). */
   pathIds: number[] | null;
+  /**
+   * Where the block's routes start in the buffer scanned (UpdateScan.octets): each is its path id
+   * (with pathIds), its length octet and its prefix octets, in order; -1 for a block of none.
+   */
+  octetsAt: number;
 }
 
 /** Maps AS_PATH members and COMMUNITIES values to the caller's representation. */
@@ -122,6 +127,7 @@ let generation = 0;
  * where decodeIPv4Prefixes / decodeIPv6Prefixes would throw.
  */
 function scanPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean, width: 32 | 128): PrefixBlock | null {
+  const start = pos;
   const n = countPrefixes(buf, pos, end, addPath);
   const prefixes = new Array<string>(n);
   const pathIds = addPath ? new Array<number>(n) : null;
@@ -139,12 +145,12 @@ function scanPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: 
     prefixes[i++] = width === 32 ? ipv4PrefixText(buf, pos + 1, bits) : ipv6PrefixText(buf, pos + 1, bits);
     pos += 1 + octets;
   }
-  return { afi, safi, prefixes, pathIds };
+  return { afi, safi, prefixes, pathIds, octetsAt: start };
 }
 
 /** An MP_REACH / MP_UNREACH block of `afi`/`safi` in [pos, end): empty, or plain prefixes; else null. */
 function scanMpPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, opts: BgpDecodeOptions): PrefixBlock | null {
-  if (pos >= end) return { afi, safi, prefixes: [], pathIds: null };
+  if (pos >= end) return { afi, safi, prefixes: [], pathIds: null, octetsAt: -1 };
   const encoding = nlriEncoding(afi, safi);
   if (encoding !== 'ipv4' && encoding !== 'ipv6') return null;
   return scanPrefixes(buf, pos, end, afi, safi, opts.addPath(afi, safi), encoding === 'ipv4' ? 32 : 128);

@@ -20,6 +20,7 @@
  */
 import type { Type } from 'avsc';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
+import { COLON, DIGITS_PER_HALF, decimalHalves, writeDecimal } from './decimal.js';
 import { writeUtf8 } from './utf8.js';
 import { writeVarint } from './varint.js';
 
@@ -73,39 +74,6 @@ interface EnumType {
 /** Symbol -> index of an avsc enum type. */
 function symbolIndex(type: Type): Map<string, number> {
   return new Map((type as unknown as EnumType).symbols.map((s, i) => [s, i]));
-}
-
-const COLON = 0x3a;
-const ZERO = 0x30;
-
-/**
- * The decimal ASCII of every 16-bit value, DIGITS_PER_HALF octets apart, and its length: each half
- * of a community is looked up rather than divided out digit by digit. Made on first use (384 KiB).
- */
-const DIGITS_PER_HALF = 5;
-let halfDigits: Uint8Array | null = null;
-let halfDigitsLength: Uint8Array = new Uint8Array(0);
-
-function makeHalfDigits(): Uint8Array {
-  const table = new Uint8Array(0x10000 * DIGITS_PER_HALF);
-  const lengths = new Uint8Array(0x10000);
-  for (let v = 0; v < 0x10000; v++) lengths[v] = writeDecimal(table, v * DIGITS_PER_HALF, v) - v * DIGITS_PER_HALF;
-  halfDigitsLength = lengths;
-  halfDigits = table;
-  return table;
-}
-
-/** Writes `n` (an integer, 0 <= n < 2^32) in decimal ASCII at `buf[at]`; returns the end. */
-function writeDecimal(buf: Uint8Array, at: number, n: number): number {
-  let digits = 1;
-  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
-  const end = at + digits;
-  for (let p = end - 1; p >= at; p--) {
-    const q = Math.floor(n / 10);
-    buf[p] = ZERO + (n - q * 10);
-    n = q;
-  }
-  return end;
 }
 
 /** The symbol nearly every AS_PATH member has (AS_SEQUENCE, RFC 4271 §4.3). */
@@ -202,8 +170,7 @@ export class AttributeWriter {
       this.long(n);
       this.room(n * 12);
       const out = this.buf;
-      const digits = halfDigits ?? makeHalfDigits();
-      const lengths = halfDigitsLength;
+      const { digits, lengths } = decimalHalves();
       let pos = this.pos;
       for (let i = at; i < end; i += 4) {
         const high = (buf[i] << 8) | buf[i + 1];

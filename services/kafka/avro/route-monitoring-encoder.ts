@@ -19,7 +19,8 @@
  * were changed in place is never written with stale octets). The path attributes are the
  * exception when the caller names the UPDATE they were decoded from (encodeBorrowed's `wire`):
  * the same UPDATE and next hop then stand for the same values, and the communities, most of
- * their octets, are written from the UPDATE's 32-bit values rather than from their texts.
+ * their octets, are written from the UPDATE's 32-bit values rather than from their texts. So is
+ * an IPv4 prefix whose octets the caller points to (`prefixAt`).
  *
  * The NLRI fields (prefix, path id, RD, labels, raw NLRI) differ from event to event: for a plain
  * IP prefix they are written here directly (no RD, no labels, no raw NLRI, a short prefix text),
@@ -36,6 +37,7 @@ import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
+import { writeIPv4PrefixText } from './decimal.js';
 import { writeVarint } from './varint.js';
 import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues, type WireCommunities } from './attribute-writer.js';
 
@@ -246,6 +248,8 @@ interface Parts {
   reusesParts: boolean;
   /** Whether the direct NLRI writing was compared with avsc's yet. */
   nlriChecked: boolean;
+  /** Whether IPv4 prefixes written from the wire gave the texts of samples (checked with the NLRI writing). */
+  wirePrefixes: boolean;
   routerType: Type;
   peerType: Type;
   timestampType: Type;
@@ -319,6 +323,7 @@ function makeParts(): Parts {
     restType.toBuffer(Object.fromEntries(REST_FIELDS.map((n) => [n, n === 'decoded_without_peer_up' ? guessed : null])));
   return {
     nlriChecked: false,
+    wirePrefixes: false,
     reusesParts: names.length === ROUTE_MONITORING_FIELD_ORDER.length && names.every((n, i) => n === ROUTE_MONITORING_FIELD_ORDER[i]),
     routerType: runType(full, ROUTER_FIELDS, 'RouterFields'),
     peerType: runType(full, PEER_FIELDS, 'PeerFields'),
@@ -421,6 +426,8 @@ export class RouteMonitoringEncoder {
   private readonly attributeType: Type;
   private readonly attributeWriter: AttributeWriter | null;
   private readonly restType: Type;
+  /** IPv4 prefixes are written from the wire when the caller says where (Parts.wirePrefixes). */
+  private readonly wirePrefixes: boolean;
   private routerAddress: string | null = null;
   private routerBytes: Buffer = Buffer.alloc(0);
   private kind: Pick<RouteEvent, (typeof ROUTE_KIND_FIELDS)[number]> | null = null;
@@ -465,7 +472,9 @@ export class RouteMonitoringEncoder {
       parts.nlriChecked = true;
       parts.reusesParts = this.nlriWritingAgrees();
       this.reuse = parts.reusesParts;
+      parts.wirePrefixes = parts.reusesParts && this.wirePrefixWritingAgrees();
     }
+    this.wirePrefixes = parts.wirePrefixes;
   }
 
   /**
@@ -476,9 +485,35 @@ export class RouteMonitoringEncoder {
     return this.reuse;
   }
 
+  /** Whether IPv4 prefixes are written from the wire when the caller says where (else from their texts). */
+  get writesPrefixesFromWire(): boolean {
+    return this.reuse && this.wirePrefixes;
+  }
+
   /** Whether the path attributes are written by AttributeWriter (else by avsc). */
   get writesAttributesDirectly(): boolean {
     return this.reuse && this.attributeWriter !== null;
+  }
+
+  /**
+   * IPv4 prefixes written from their wire octets give the event model's texts, as avsc writes them,
+   * for samples of every octet count (run once per process).
+   */
+  private wirePrefixWritingAgrees(): boolean {
+    const samples: Array<[number[], string]> = [
+      [[0], '0.0.0.0/0'],
+      [[8, 10], '10.0.0.0/8'],
+      [[17, 192, 168, 128], '192.168.128.0/17'],
+      [[20, 100, 64, 255], '100.64.255.0/20'],
+      [[24, 255, 255, 255], '255.255.255.0/24'],
+      [[32, 1, 22, 133, 4], '1.22.133.4/32'],
+    ];
+    const wire: WireCommunities = { octets: Buffer.alloc(0), serial: 0, communitiesAt: -1, communitiesEnd: -1, largeCommunitiesAt: -1, largeCommunitiesEnd: -1 };
+    return samples.every(([octets, prefix]) => {
+      const e = { prefix, path_id: 7, afi: 1, rd: null, labels: [], raw_nlri: null } as unknown as RouteEvent;
+      const end = this.writeNlri(e, 0, { ...wire, octets: Buffer.from([0xff, ...octets]) }, 1);
+      return this.scratch.subarray(0, end).equals(this.nlriType.toBuffer(e));
+    });
   }
 
   /** Direct NLRI writing gives avsc's octets for sample routes (run once per process). */
@@ -491,7 +526,7 @@ export class RouteMonitoringEncoder {
     ];
     return samples.every((sample) => {
       const e = { ...sample, rd: null, labels: [], raw_nlri: null } as unknown as RouteEvent;
-      const end = this.writeNlri(e, 0);
+      const end = this.writeNlri(e, 0, null, -1);
       return this.scratch.subarray(0, end).equals(this.nlriType.toBuffer(e));
     });
   }
@@ -510,16 +545,18 @@ export class RouteMonitoringEncoder {
    * scanned UPDATE (as the session decoder lends it: BmpSessionDecoder#attributeSource), with the
    * event's own next hop: the communities are then written from its octets rather than from the
    * texts, and the attributes' octets are reused, without comparing values, for every event of
-   * the same UPDATE and next hop.
+   * the same UPDATE and next hop. `prefixAt`, with `wire`, vouches that the event's prefix is the
+   * one whose length octet is there in wire.octets (BmpSessionDecoder#prefixSource): an IPv4
+   * prefix is then written from its octets, not read back from its text (-1: from the text).
    */
-  encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireCommunities | null = null): Buffer {
+  encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireCommunities | null = null, prefixAt = -1): Buffer {
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
     checkSchemaId(schemaId);
     let end: number;
     try {
       for (;;) {
         try {
-          end = this.encodeBody(event, wire, 0);
+          end = this.encodeBody(event, wire, prefixAt, 0);
           break;
         } catch (err) {
           if (err !== NO_ROOM) throw err;
@@ -544,7 +581,7 @@ export class RouteMonitoringEncoder {
    * is then to be ignored: the caller makes room and calls again with the same arguments).
    * Throws InvalidRecordError as encodeRecord does.
    */
-  encodeAt(schemaId: number, event: RouteEvent, wire: WireCommunities | null, target: Buffer, at: number): number {
+  encodeAt(schemaId: number, event: RouteEvent, wire: WireCommunities | null, prefixAt: number, target: Buffer, at: number): number {
     if (!this.reuse) return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
     checkSchemaId(schemaId);
     // The run writers write into `scratch`: here, the caller's buffer.
@@ -552,7 +589,7 @@ export class RouteMonitoringEncoder {
     this.scratch = target;
     let end: number;
     try {
-      end = this.encodeBody(event, wire, at);
+      end = this.encodeBody(event, wire, prefixAt, at);
     } catch (err) {
       if (err === NO_ROOM) return -1;
       // Not a valid record: encodeRecord names the fields at fault.
@@ -567,7 +604,7 @@ export class RouteMonitoringEncoder {
   }
 
   /** Writes the Avro body after the wire header at `base` of scratch; returns its end. */
-  private encodeBody(e: RouteEvent, wire: WireCommunities | null, base: number): number {
+  private encodeBody(e: RouteEvent, wire: WireCommunities | null, prefixAt: number, base: number): number {
     let pos = base + WIRE_HEADER_LENGTH;
     if (e.router_address !== this.routerAddress) {
       this.routerBytes = this.encodeCopy(this.routerType, e);
@@ -592,7 +629,7 @@ export class RouteMonitoringEncoder {
       this.kind = { action: e.action, afi: e.afi, safi: e.safi, family: e.family };
     }
     pos = this.put(this.kindBytes, pos);
-    pos = this.writeNlri(e, pos);
+    pos = this.writeNlri(e, pos, wire, this.wirePrefixes ? prefixAt : -1);
     if (wire !== null && this.attributeWriter !== null) {
       // Vouched for by the caller: the same UPDATE (and block's next hop) means the same values.
       if (wire.serial !== this.wireSerial || e.next_hop !== this.wireNextHop) {
@@ -631,7 +668,7 @@ export class RouteMonitoringEncoder {
    * labels or raw NLRI) is written directly: union branch index (0 null, 1 the value), the
    * string's length and UTF-8 octets, the path id as a long, an empty array (block count 0).
    */
-  private writeNlri(e: RouteEvent, pos: number): number {
+  private writeNlri(e: RouteEvent, pos: number, wire: WireCommunities | null, prefixAt: number): number {
     const prefix = e.prefix;
     const pathId = e.path_id;
     if (
@@ -648,6 +685,12 @@ export class RouteMonitoringEncoder {
     const buf = this.scratch;
     if (prefix === null) {
       buf[pos++] = 0;
+    } else if (prefixAt >= 0 && wire !== null && e.afi === 1) {
+      // Vouched for by the caller: the IPv4 prefix whose octets are at prefixAt (at most 18 ASCII octets).
+      buf[pos] = 2;
+      const end = writeIPv4PrefixText(wire.octets, prefixAt, buf, pos + 2);
+      buf[pos + 1] = (end - pos - 2) * 2;
+      pos = end;
     } else {
       buf[pos] = 2;
       const written = writeUtf8(buf, prefix, pos + 2);

@@ -462,6 +462,19 @@ describe('attribute source of lent route events', () => {
       [null, null, null],
     );
  
+    // Each announcement's prefix where it lies: its length octet, then its octets.
+    const at = (message: Buffer, i: number): string | null => {
+      const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.254', borrowedRouteEvents: true });
+      const found: Array<string | null> = [];
+      decoder.decode(message, 0, (_, event) => {
+        const e = event as EventByTopic['route_monitoring'];
+        const p = decoder.prefixSource(e);
+        const s = decoder.attributeSource(e);
+        found.push(p < 0 || s === null ? null : s.octets.subarray(p, p + 4).toString('hex'));
+      });
+      return found[i];
+    };
+    assert.deepEqual([0, 1, 2].map((i) => at(message, i)), [null, '180a0001', '180a0002']);
     // Another UPDATE, even of the same octets, is another source.
     const again = sources(true, message);
     assert.notEqual(again[1].source?.serial, source.serial);

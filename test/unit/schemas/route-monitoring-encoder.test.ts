@@ -72,7 +72,9 @@ function assertSameOctetsLent(chunks: Iterable<Buffer>, label: string): { events
         const e = ev as RouteEvent;
         const source = decoder.attributeSource(e);
         if (source !== null) withSource++;
-        const actual = encoder.encodeBorrowed(SCHEMA_ID, e, source);
+        const prefixAt = decoder.prefixSource(e);
+        if ((source === null) !== (prefixAt < 0)) assert.fail(`${label}: event ${events} has ${source === null ? 'no UPDATE' : 'its UPDATE'} and prefix at ${prefixAt}`);
+        const actual = encoder.encodeBorrowed(SCHEMA_ID, e, source, prefixAt);
         const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
         if (!actual.equals(expected)) assert.fail(`${label}: event ${events} (${e.family} ${e.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
         events++;
@@ -113,6 +115,7 @@ describe('RouteMonitoringEncoder', () => {
     assert.deepEqual(fields, ROUTE_MONITORING_FIELD_ORDER, 'update the field lists of route-monitoring-encoder.ts');
     assert.equal(new RouteMonitoringEncoder().reusesParts, true);
     assert.equal(new RouteMonitoringEncoder().writesAttributesDirectly, true, 'AttributeWriter disagrees with avsc on its samples');
+    assert.equal(new RouteMonitoringEncoder().writesPrefixesFromWire, true, 'IPv4 prefixes from the wire disagree with their texts on the samples');
   });
 
   test('path attributes written directly are avsc\'s octets, for any values (property)', () => {
@@ -204,7 +207,8 @@ describe('RouteMonitoringEncoder', () => {
     const updateArb = fc.record({
       communities: fc.option(fc.array(u32, { minLength: 1, maxLength: 80 })),
       large: fc.option(fc.array(fc.tuple(u32, u32, u32), { minLength: 1, maxLength: 30 })),
-      prefixes: fc.integer({ min: 1, max: 4 }),
+      // IPv4 prefixes of any length, host bits and all (the text shows the octets as sent).
+      prefixes: fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), fc.uint8Array({ minLength: 4, maxLength: 4 })), { minLength: 1, maxLength: 4 }),
       v6: fc.boolean(),
       // The same attribute octets as the UPDATE before (an encoder reuses the octets of an UPDATE only for its own events).
       repeat: fc.boolean(),
@@ -222,13 +226,13 @@ describe('RouteMonitoringEncoder', () => {
           if (u.large !== null) parts.push(attribute(0xc0, 32, large));
           if (u.v6) {
             // MP_REACH_NLRI, IPv6 unicast (RFC 4760 §3): another next hop for the same attributes.
-            const nlri = Buffer.concat(Array.from({ length: u.prefixes }, (_, k) => hex(`40 20010db8 0000 ${k.toString(16).padStart(4, '0')}`)));
+            const nlri = Buffer.concat(u.prefixes.map((_, k) => hex(`40 20010db8 0000 ${k.toString(16).padStart(4, '0')}`)));
             parts.unshift(attribute(0x80, 14, Buffer.concat([hex('0002 01 10 20010db8000000000000000000000001 00'), nlri])));
           }
           const attrs = u.repeat && last !== null ? last : Buffer.concat(parts);
           last = attrs;
-          const nlri = Array.from({ length: u.prefixes }, (_, k) => `18 0a00${k.toString(16).padStart(2, '0')}`).join(' ');
-          messages.push(twoOctetPeerRouteMonitoring(update('', attrs.toString('hex'), nlri)));
+          const nlri = Buffer.concat(u.prefixes.map(([bits, octets]) => Buffer.from([bits, ...octets.subarray(0, (bits + 7) >>> 3)])));
+          messages.push(twoOctetPeerRouteMonitoring(update('', attrs.toString('hex'), nlri.toString('hex'))));
         });
         const { events, withSource } = assertSameOctetsLent(messages, 'random communities');
         assert.ok(events > 0);
@@ -250,13 +254,13 @@ describe('RouteMonitoringEncoder', () => {
           const [at, room] = places[i];
           const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
           let target = Buffer.alloc(at + room, MARK);
-          let end = encoder.encodeAt(SCHEMA_ID, e, null, target, at);
+          let end = encoder.encodeAt(SCHEMA_ID, e, null, -1, target, at);
           let asked = 0;
           while (end < 0) {
             asked++;
             assert.ok(asked < 20, 'asks for room for ever');
             target = Buffer.alloc(target.length * 2 + 16, MARK);
-            end = encoder.encodeAt(SCHEMA_ID, e, null, target, at);
+            end = encoder.encodeAt(SCHEMA_ID, e, null, -1, target, at);
           }
           assert.ok(target.subarray(0, at).every((b) => b === MARK), `event ${i}: wrote before its offset`);
           if (!target.subarray(at, end).equals(expected)) assert.fail(`event ${i} (${e.family} ${e.prefix}) differs from encodeRecord's`);
@@ -266,7 +270,7 @@ describe('RouteMonitoringEncoder', () => {
     );
     const encoder = new RouteMonitoringEncoder();
     const bad = { ...(FIXTURES.route_monitoring.full as RouteEvent), communities: [42] } as unknown as RouteEvent;
-    assert.throws(() => encoder.encodeAt(SCHEMA_ID, bad, null, Buffer.alloc(4096), 0), InvalidRecordError);
+    assert.throws(() => encoder.encodeAt(SCHEMA_ID, bad, null, -1, Buffer.alloc(4096), 0), InvalidRecordError);
   });
 
   test('every capture of the test data', { skip: !HAVE_TESTDATA && 'no test data' }, async () => {

@@ -1,0 +1,69 @@
+/**
+ * Decimal texts written as ASCII straight into a buffer, for the hand-written Avro writers that
+ * write the event model's texts from the wire (communities, IPv4 prefixes) rather than from
+ * strings: the digits of a number are the text's octets.
+ */
+
+export const COLON = 0x3a;
+const ZERO = 0x30;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+
+/** Octets between two entries of the digit table (the most a 16-bit value has). */
+export const DIGITS_PER_HALF = 5;
+
+/**
+ * The decimal ASCII of every 16-bit value, DIGITS_PER_HALF octets apart, and each one's length: a
+ * community's half (or an address octet) is looked up rather than divided out digit by digit.
+ */
+export interface DecimalHalves {
+  digits: Uint8Array;
+  lengths: Uint8Array;
+}
+
+let halves: DecimalHalves | null = null;
+
+/** The table, made on first use (384 KiB). */
+export function decimalHalves(): DecimalHalves {
+  if (halves !== null) return halves;
+  const digits = new Uint8Array(0x10000 * DIGITS_PER_HALF);
+  const lengths = new Uint8Array(0x10000);
+  for (let v = 0; v < 0x10000; v++) lengths[v] = writeDecimal(digits, v * DIGITS_PER_HALF, v) - v * DIGITS_PER_HALF;
+  halves = { digits, lengths };
+  return halves;
+}
+
+/** Writes `n` (an integer, 0 <= n < 2^32) in decimal ASCII at `buf[at]`; returns the end. */
+export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  const end = at + digits;
+  for (let p = end - 1; p >= at; p--) {
+    const q = Math.floor(n / 10);
+    buf[p] = ZERO + (n - q * 10);
+    n = q;
+  }
+  return end;
+}
+
+/**
+ * The CIDR text of the IPv4 prefix whose length octet is at `src[at]` (RFC 4271 §4.3: the length
+ * in bits, then the ⌈bits/8⌉ octets on the wire), written at `out[pos]`: the four octets in
+ * dotted decimal, those not on the wire as 0, then "/" and the length. That is the event model's
+ * text (codec/bgp/nlri/prefix.ts, ipv4PrefixText), octets as on the wire, host bits included.
+ * At most 18 octets; the caller has checked the length is at most 32. Returns the end.
+ */
+export function writeIPv4PrefixText(src: Uint8Array, at: number, out: Uint8Array, pos: number): number {
+  const { digits, lengths } = decimalHalves();
+  const bits = src[at];
+  const n = (bits + 7) >>> 3;
+  for (let k = 0; k < 4; k++) {
+    const v = k < n ? src[at + 1 + k] : 0;
+    const length = lengths[v];
+    for (let i = 0, d = v * DIGITS_PER_HALF; i < length; i++) out[pos++] = digits[d + i];
+    out[pos++] = k < 3 ? DOT : SLASH;
+  }
+  const length = lengths[bits];
+  for (let i = 0, d = bits * DIGITS_PER_HALF; i < length; i++) out[pos++] = digits[d + i];
+  return pos;
+}
