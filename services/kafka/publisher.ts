@@ -90,6 +90,19 @@ interface BatchPiece {
   bytes: number;
 }
 
+/** A batch taken from the queue, its records made into kafkajs's messages by topic. */
+interface PreparedBatch {
+  pieces: BatchPiece[];
+  topicMessages: Array<{ topic: string; messages: Message[] }>;
+  records: number;
+  bytes: number;
+}
+
+/** Resolves after the I/O callbacks already due have run (setImmediate). */
+function afterIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Bytes charged for a record: its key's length (octets, or UTF-16 units of a text) plus its value's. */
 export function recordSize(record: OutboundRecord): number {
   return record.value.length + record.key.length;
@@ -260,14 +273,26 @@ export class EventPublisher {
     return batch;
   }
 
+  /**
+   * Sends batches one at a time (one request in flight, as the idempotent producer has it) until
+   * the queue is empty. The next batch is taken and made into messages while the previous one is
+   * in flight, once its request is on its way: that work is then off the round trip, which is
+   * what a full queue waits on. (A batch taken early holds what was queued then; records queued
+   * later go in the one after.)
+   */
   private async sendLoop(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (this.queue.length > this.head) {
-        const batch = this.takeBatch();
-        await this.sendWithRetry(batch);
-        this.release(batch);
+      let batch = this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
+      while (batch !== null) {
+        const sent = this.sendWithRetry(batch);
+        await afterIo();
+        let next = this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
+        await sent;
+        this.release(batch.pieces);
+        next ??= this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
+        batch = next;
       }
     } finally {
       this.sending = false;
@@ -277,7 +302,7 @@ export class EventPublisher {
     for (const w of waiters) w();
   }
 
-  private async sendWithRetry(batch: BatchPiece[]): Promise<void> {
+  private prepareBatch(pieces: BatchPiece[]): PreparedBatch {
     // The records are handed to kafkajs as its messages (key, value, timestamp; the extra `topic`
     // field is not read): no other object and no timestamp string per record. kafkajs types
     // timestamps as strings; its produce encoder (as patched, patches/kafkajs+2.2.4.patch) reads
@@ -285,7 +310,7 @@ export class EventPublisher {
     const byTopic = new Map<string, OutboundRecord[]>();
     let bytes = 0;
     let records = 0;
-    for (const piece of batch) {
+    for (const piece of pieces) {
       const run = piece.run;
       for (let i = piece.from; i < piece.to; i++) {
         const record = run.record(i);
@@ -297,6 +322,11 @@ export class EventPublisher {
       records += piece.to - piece.from;
     }
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages: messages as unknown as Message[] }));
+    return { pieces, topicMessages, records, bytes };
+  }
+
+  private async sendWithRetry(batch: PreparedBatch): Promise<void> {
+    const { topicMessages, records, bytes } = batch;
     const compression =
       this.options.compression === 'lz4' ? CompressionTypes.LZ4 : this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     let attempt = 0;

@@ -206,3 +206,38 @@ test('runs already sent are let go while the queue never empties', async () => {
   assert.equal(held(), 0);
   assert.equal(o.pendingBytes, 0);
 });
+
+test('the next batch is made into messages while the one before it is in flight, and sent only after it', async () => {
+  let release: (() => void) | null = null;
+  const order: string[] = [];
+  const producer = {
+    async sendBatch({ topicMessages }: { topicMessages: Array<{ topic: string; messages: OutboundRecord[] }> }) {
+      assert.equal(release, null, 'one batch in flight at a time');
+      const first = String(topicMessages[0].messages[0].value).split('.')[0];
+      order.push(`send ${first}`);
+      await new Promise<void>((r) => (release = r));
+      release = null;
+      order.push(`acked ${first}`);
+    },
+  } as unknown as Producer;
+  const p = new EventPublisher(producer, { lingerMs: 0, maxBatchBytes: 1000, maxPendingBytes: 1 << 30, maxPendingBytesPerOwner: 1 << 30, compression: 'none' }, silent);
+  const records = Array.from({ length: 25 }, (_, i) => ({ topic: 'bmp.route_monitoring', key: 'k', value: Buffer.from(`r${i}.`.padEnd(99, '.')) }));
+  const run = arrayRun(records);
+  p.publishRun(run, owner());
+  const flushed = p.flush();
+  // Batches of 10 records (1,000 octets): the first in flight, the second made into messages meanwhile.
+  for (let turn = 0; turn < 5 && release === null; turn++) await new Promise((r) => setImmediate(r));
+  for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, ['send r0']);
+  assert.deepEqual(run.reads.slice(0, 20), new Array(20).fill(1), 'the second batch read while the first is in flight');
+  assert.deepEqual(run.reads.slice(20), new Array(5).fill(0), 'the third not yet');
+  for (let n = 0; n < 3; n++) {
+    while (release === null) await new Promise((r) => setImmediate(r));
+    (release as () => void)();
+    await new Promise((r) => setImmediate(r));
+  }
+  await flushed;
+  assert.deepEqual(order, ['send r0', 'acked r0', 'send r10', 'acked r10', 'send r20', 'acked r20']);
+  assert.deepEqual(run.reads, new Array(25).fill(1), 'each record read once');
+  assert.equal(p.pendingBytes, 0);
+});
