@@ -561,30 +561,23 @@ export class BmpSessionDecoder {
     if (this.borrowedRouteEvents && n > 0) {
       // Only these three fields differ between a block's events (see routeEvent's arguments).
       const event = this.routeEvent(peer, timestamp, tableName, action, afi, safi, family, prefixes[0], pathIds === null ? null : pathIds[0], null, EMPTY, null, a, nextHop, false, null);
+      // Lent with its UPDATE (lentScan): each prefix's place in the octets too (scanPrefixes' walk).
       const scan = this.lentScan;
-      if (scan === null) {
-        sink('route_monitoring', event);
-        for (let i = 1; i < n; i++) {
-          event.sequence = this.sequence++;
-          event.prefix = prefixes[i];
-          event.path_id = pathIds === null ? null : pathIds[i];
-          sink('route_monitoring', event);
-        }
-        return n;
-      }
-      // Lent with its UPDATE: each prefix's place in the octets too (scanPrefixes' walk).
-      this.lentEvent = event;
-      const octets = scan.octets;
       const skip = pathIds === null ? 0 : 4;
       let at = block.octetsAt + skip;
-      this.lentPrefixAt = at;
+      if (scan !== null) {
+        this.lentEvent = event;
+        this.lentPrefixAt = at;
+      }
       sink('route_monitoring', event);
       for (let i = 1; i < n; i++) {
-        at += 1 + ((octets[at] + 7) >>> 3) + skip;
         event.sequence = this.sequence++;
         event.prefix = prefixes[i];
         event.path_id = pathIds === null ? null : pathIds[i];
-        this.lentPrefixAt = at;
+        if (scan !== null) {
+          at += 1 + ((scan.octets[at] + 7) >>> 3) + skip;
+          this.lentPrefixAt = at;
+        }
         sink('route_monitoring', event);
       }
       return n;

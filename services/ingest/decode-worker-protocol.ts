@@ -135,11 +135,7 @@ export class RecordPacker {
     if (this.used + need > this.buf.length) this.grow(need);
     const b = this.buf;
     const at = this.used;
-    const t = topic === this.lastTopic ? this.lastTopicIndex : this.indexOf(topic);
-    b[at] = t;
-    b.writeDoubleLE(timestamp, at + 1);
-    b.writeUInt32LE(keyId, at + 9);
-    b.writeUInt32LE(value.length, at + 13);
+    this.header(at, topic === this.lastTopic ? this.lastTopicIndex : this.indexOf(topic), timestamp, keyId, value.length);
     // TypedArray#set: a builtin memmove, cheaper than Buffer#copy's native call for a few hundred octets.
     b.set(value, at + RECORD_HEADER);
     this.used = at + need;
@@ -159,12 +155,17 @@ export class RecordPacker {
       this.grow(this.buf.length);
       end = value.writeAt(this.buf, start);
     }
+    this.header(at, t, timestamp, keyId, end - start);
+    this.used = end;
+  }
+
+  /** A record's header at `at` (the layout in this module's notes). */
+  private header(at: number, topicIndex: number, timestamp: number, keyId: number, valueLength: number): void {
     const b = this.buf;
-    b[at] = t;
+    b[at] = topicIndex;
     b.writeDoubleLE(timestamp, at + 1);
     b.writeUInt32LE(keyId, at + 9);
-    b.writeUInt32LE(end - start, at + 13);
-    this.used = end;
+    b.writeUInt32LE(valueLength, at + 13);
   }
 
   /** The index of `topic`, remembered as the last topic's. */

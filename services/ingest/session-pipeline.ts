@@ -253,14 +253,10 @@ export class SessionPipeline {
       this.countEvent(topic);
       return;
     }
+    const route = event as EventByTopic['route_monitoring'];
     const value =
       topic === 'route_monitoring'
-        ? this.routeEncoder.encodeBorrowed(
-            this.routeSchemaId,
-            event as EventByTopic['route_monitoring'],
-            this.decoder.attributeSource(event as EventByTopic['route_monitoring']),
-            this.decoder.prefixSource(event as EventByTopic['route_monitoring']),
-          )
+        ? this.routeEncoder.encodeBorrowed(this.routeSchemaId, route, this.decoder.attributeSource(route), this.decoder.prefixSource(route))
         : encodeRecord(topic, this.options.schemaIds[topic], event as never);
     const key = isPeerKeyed(topic) ? this.peerKeys.keyOf(event as unknown as PeerFields) : recordKey(topic, event as never);
     this.emit(topic, key, value, this.messageTime);

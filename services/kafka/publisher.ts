@@ -284,15 +284,14 @@ export class EventPublisher {
     if (this.sending) return;
     this.sending = true;
     try {
-      let batch = this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
+      let batch = this.nextBatch();
       while (batch !== null) {
         const sent = this.sendWithRetry(batch);
         await afterIo();
-        let next = this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
+        const next = this.nextBatch();
         await sent;
         this.release(batch.pieces);
-        next ??= this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
-        batch = next;
+        batch = next ?? this.nextBatch();
       }
     } finally {
       this.sending = false;
@@ -300,6 +299,11 @@ export class EventPublisher {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** The next batch, prepared; null when nothing is queued. */
+  private nextBatch(): PreparedBatch | null {
+    return this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
   }
 
   private prepareBatch(pieces: BatchPiece[]): PreparedBatch {

@@ -508,10 +508,9 @@ export class RouteMonitoringEncoder {
       [[24, 255, 255, 255], '255.255.255.0/24'],
       [[32, 1, 22, 133, 4], '1.22.133.4/32'],
     ];
-    const wire: WireCommunities = { octets: Buffer.alloc(0), serial: 0, communitiesAt: -1, communitiesEnd: -1, largeCommunitiesAt: -1, largeCommunitiesEnd: -1 };
     return samples.every(([octets, prefix]) => {
       const e = { prefix, path_id: 7, afi: 1, rd: null, labels: [], raw_nlri: null } as unknown as RouteEvent;
-      const end = this.writeNlri(e, 0, { ...wire, octets: Buffer.from([0xff, ...octets]) }, 1);
+      const end = this.writeNlri(e, 0, Buffer.from([0xff, ...octets]), 1);
       return this.scratch.subarray(0, end).equals(this.nlriType.toBuffer(e));
     });
   }
@@ -629,7 +628,7 @@ export class RouteMonitoringEncoder {
       this.kind = { action: e.action, afi: e.afi, safi: e.safi, family: e.family };
     }
     pos = this.put(this.kindBytes, pos);
-    pos = this.writeNlri(e, pos, wire, this.wirePrefixes ? prefixAt : -1);
+    pos = this.writeNlri(e, pos, wire !== null && this.wirePrefixes ? wire.octets : null, prefixAt);
     if (wire !== null && this.attributeWriter !== null) {
       // Vouched for by the caller: the same UPDATE (and block's next hop) means the same values.
       if (wire.serial !== this.wireSerial || e.next_hop !== this.wireNextHop) {
@@ -668,7 +667,8 @@ export class RouteMonitoringEncoder {
    * labels or raw NLRI) is written directly: union branch index (0 null, 1 the value), the
    * string's length and UTF-8 octets, the path id as a long, an empty array (block count 0).
    */
-  private writeNlri(e: RouteEvent, pos: number, wire: WireCommunities | null, prefixAt: number): number {
+  /** `octets`, `prefixAt`: where the event's IPv4 prefix lies on the wire, to write it from there (null, -1: from its text). */
+  private writeNlri(e: RouteEvent, pos: number, octets: Buffer | null, prefixAt: number): number {
     const prefix = e.prefix;
     const pathId = e.path_id;
     if (
@@ -685,10 +685,10 @@ export class RouteMonitoringEncoder {
     const buf = this.scratch;
     if (prefix === null) {
       buf[pos++] = 0;
-    } else if (prefixAt >= 0 && wire !== null && e.afi === 1) {
+    } else if (octets !== null && prefixAt >= 0 && e.afi === 1) {
       // Vouched for by the caller: the IPv4 prefix whose octets are at prefixAt (at most 18 ASCII octets).
       buf[pos] = 2;
-      const end = writeIPv4PrefixText(wire.octets, prefixAt, buf, pos + 2);
+      const end = writeIPv4PrefixText(octets, prefixAt, buf, pos + 2);
       buf[pos + 1] = (end - pos - 2) * 2;
       pos = end;
     } else {
