@@ -73,6 +73,12 @@ export interface PublisherMetrics {
   onSendError(error: Error): void;
 }
 
+/**
+ * kafkajs's producer as patched (patches/kafkajs+2.2.4.patch): `prepareBatch` starts encoding and
+ * compressing the records of a later `sendBatch` with the same arguments.
+ */
+type PreparingProducer = Producer & { prepareBatch?: (batch: { topicMessages: Array<{ topic: string; messages: Message[] }>; compression: number }) => void };
+
 /** A queued run; records before `next` (`taken` bytes of them) have been taken into batches. */
 interface Queued {
   run: RecordRun;
@@ -139,13 +145,17 @@ export class EventPublisher {
   private stopped = false;
   /** Records acknowledged since start. */
   acknowledged = 0;
+  private readonly compression: number;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: PreparingProducer,
     private readonly options: PublisherOptions,
     private readonly logger: Logger,
     private readonly metrics: PublisherMetrics | null = null,
-  ) {}
+  ) {
+    this.compression =
+      options.compression === 'lz4' ? CompressionTypes.LZ4 : options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
 
   /** Bytes reserved, queued or in flight, all owners together. */
   get pendingBytes(): number {
@@ -275,10 +285,11 @@ export class EventPublisher {
 
   /**
    * Sends batches one at a time (one request in flight, as the idempotent producer has it) until
-   * the queue is empty. The next batch is taken and made into messages while the previous one is
-   * in flight, once its request is on its way: that work is then off the round trip, which is
-   * what a full queue waits on. (A batch taken early holds what was queued then; records queued
-   * later go in the one after.)
+   * the queue is empty. The next batch is taken, made into messages, and its records encoded and
+   * compressed (kafkajs's prepareBatch) while the previous one is in flight, once its request is
+   * on its way: that work is then off the round trip, which is what a full queue waits on; only
+   * the batch's header and checksum, which carry the sequence numbers, are left for its send.
+   * (A batch taken early holds what was queued then; records queued later go in the one after.)
    */
   private async sendLoop(): Promise<void> {
     if (this.sending) return;
@@ -303,7 +314,10 @@ export class EventPublisher {
 
   /** The next batch, prepared; null when nothing is queued. */
   private nextBatch(): PreparedBatch | null {
-    return this.queue.length > this.head ? this.prepareBatch(this.takeBatch()) : null;
+    if (this.queue.length === this.head) return null;
+    const batch = this.prepareBatch(this.takeBatch());
+    this.producer.prepareBatch?.({ topicMessages: batch.topicMessages, compression: this.compression });
+    return batch;
   }
 
   private prepareBatch(pieces: BatchPiece[]): PreparedBatch {
@@ -331,8 +345,7 @@ export class EventPublisher {
 
   private async sendWithRetry(batch: PreparedBatch): Promise<void> {
     const { topicMessages, records, bytes } = batch;
-    const compression =
-      this.options.compression === 'lz4' ? CompressionTypes.LZ4 : this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    const compression = this.compression;
     let attempt = 0;
     for (;;) {
       const started = process.hrtime.bigint();

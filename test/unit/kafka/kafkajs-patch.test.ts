@@ -210,3 +210,124 @@ test('a request is framed as the original framed it: its size, then header and p
     }
   }
 });
+
+type Message = { key: Buffer | string | null; value: Buffer | string | null; timestamp: number };
+const compressionTable = require('kafkajs/src/protocol/message/compression') as { Codecs: Record<number, () => { compress(e: EncoderT): Promise<Buffer> }> };
+
+/** Runs `body` with kafkajs's gzip and LZ4 codecs counting their compress calls. */
+async function countingCompressions<T>(body: (calls: () => number) => Promise<T>): Promise<T> {
+  await import('../../../services/kafka/compression.js');
+  const saved = { ...compressionTable.Codecs };
+  let calls = 0;
+  for (const type of [1, 3]) {
+    const make = saved[type];
+    compressionTable.Codecs[type] = () => {
+      const codec = make();
+      return { ...codec, compress: (e: EncoderT) => (calls++, codec.compress(e)) };
+    };
+  }
+  try {
+    return await body(() => calls);
+  } finally {
+    Object.assign(compressionTable.Codecs, saved);
+  }
+}
+
+const produceV3Module = () =>
+  require('kafkajs/src/protocol/requests/produce/v3/request') as ((o: ProduceArgs) => { encode(): Promise<EncoderT> }) & {
+    prepareRecords(compression: number, messages: Message[]): void;
+  };
+
+test('records prepared ahead of their request are taken by it: the same bytes, not compressed again', async () => {
+  const produceV3 = produceV3Module();
+  const message = fc.record({
+    key: fc.oneof(fc.constant(null), fc.string({ maxLength: 50 }), fc.uint8Array({ maxLength: 60 }).map((a) => Buffer.from(a))),
+    value: fc.oneof(fc.string({ maxLength: 50 }), fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a))),
+    timestamp: fc.integer({ min: 1_700_000_000_000, max: 1_700_000_900_000 }),
+  });
+  const partitions = fc.uniqueArray(
+    fc.record({ partition: fc.nat(40), firstSequence: fc.nat(2 ** 31 - 1), messages: fc.array(message, { minLength: 1, maxLength: 30 }) }),
+    { minLength: 1, maxLength: 4, selector: (p) => p.partition },
+  );
+  const topicData = fc.uniqueArray(fc.record({ topic: fc.stringMatching(/^[a-z.]{1,20}$/), partitions }), { minLength: 1, maxLength: 3, selector: (t) => t.topic });
+  await countingCompressions(async (calls) => {
+    await fc.assert(
+      fc.asyncProperty(topicData, fc.constantFrom(1, 3), fc.nat(32767), async (data, compression, producerEpoch) => {
+        const args: ProduceArgs = { acks: -1, timeout: 30_000, transactionalId: null, producerId: Long.fromValue(4242), producerEpoch, compression, topicData: data };
+        const expected = await originalProduceV3(args); // compresses too: before counting
+        const before = calls();
+        for (const t of data) for (const p of t.partitions) produceV3.prepareRecords(compression, p.messages);
+        const batches = data.reduce((n, t) => n + t.partitions.length, 0);
+        assert.equal(calls() - before, batches, 'each partition compressed once when prepared');
+        const actual = (await produceV3(args).encode()).buffer;
+        assert.equal(calls() - before, batches, 'the request took the prepared records');
+        assert.deepEqual(actual, expected);
+        // Taken once: a retry of the same request encodes them again, to the same bytes.
+        assert.deepEqual((await produceV3(args).encode()).buffer, actual);
+        assert.equal(calls() - before, 2 * batches);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+test('prepared records are not taken by a request whose messages differ: other objects, fewer, or another codec', async () => {
+  const produceV3 = produceV3Module();
+  const messages: Message[] = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(100 + i, i), timestamp: 1_700_000_000_000 + i }));
+  await countingCompressions(async (calls) => {
+    for (const sent of [
+      messages.slice(0, 19), // the same first message, one fewer
+      [messages[0], ...messages.slice(1).map((m) => ({ ...m }))], // the same bytes, other objects
+    ]) {
+      const args: ProduceArgs = { acks: -1, timeout: 30_000, transactionalId: null, producerId: Long.fromValue(7), producerEpoch: 0, compression: 3, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 5, messages: sent }] }] };
+      const expected = await originalProduceV3(args);
+      produceV3.prepareRecords(3, messages);
+      const before = calls();
+      assert.deepEqual((await produceV3(args).encode()).buffer, expected);
+      assert.equal(calls() - before, 1, 'encoded again');
+    }
+    const gzip: ProduceArgs = { acks: -1, timeout: 30_000, transactionalId: null, producerId: Long.fromValue(7), producerEpoch: 0, compression: 1, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 5, messages }] }] };
+    const expected = await originalProduceV3(gzip);
+    produceV3.prepareRecords(3, messages);
+    const before = calls();
+    assert.deepEqual((await produceV3(gzip).encode()).buffer, expected);
+    assert.equal(calls() - before, 1, 'prepared as LZ4, sent as gzip: encoded again');
+  });
+});
+
+test("the producer's prepareBatch groups a batch as sendBatch will, and skips topics without metadata", async () => {
+  const produceV3 = produceV3Module();
+  const createMessageProducer = require('kafkajs/src/producer/messageProducer') as (o: object) => {
+    prepareBatch(b: { compression: number; topicMessages: Array<{ topic: string; messages: Message[] }> }): void;
+  };
+  const partitionMetadata = [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }];
+  const cluster = {
+    findTopicPartitionMetadata: (topic: string) => {
+      if (topic === 'unknown') throw new Error('Topic metadata not loaded');
+      return topic === 'empty' ? [] : partitionMetadata;
+    },
+  };
+  const partitioner = ({ message }: { message: Message }) => Number(String(message.key).slice(1)) % 3;
+  const producer = createMessageProducer({ cluster, partitioner, logger: { info() {} }, retrier: null, eosManager: null, idempotent: true, getConnectionStatus: () => 'connected' });
+  const messages: Message[] = Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 11}`, value: Buffer.alloc(50, i), timestamp: 1_700_000_000_000 + i }));
+  const other: Message[] = messages.map((m) => ({ ...m }));
+  await countingCompressions(async (calls) => {
+    const before = calls();
+    producer.prepareBatch({ compression: 3, topicMessages: [{ topic: 't', messages }, { topic: 'unknown', messages: other.slice(0, 10) }, { topic: 'empty', messages: other.slice(10, 20) }] });
+    assert.equal(calls() - before, 3, 'one batch per partition of t; none for topics without metadata');
+    const grouped = group({ topic: 't', partitionMetadata, messages, partitioner }) as unknown as Record<string, Message[]>;
+    const start = calls();
+    const args: ProduceArgs = {
+      acks: -1,
+      timeout: 30_000,
+      transactionalId: null,
+      producerId: Long.fromValue(1),
+      producerEpoch: 0,
+      compression: 3,
+      topicData: [{ topic: 't', partitions: Object.entries(grouped).map(([p, list]) => ({ partition: Number(p), firstSequence: 0, messages: list })) }],
+    };
+    const actual = (await produceV3(args).encode()).buffer;
+    assert.equal(calls() - start, 0, "sendBatch's grouping found every prepared batch");
+    assert.deepEqual(actual, await originalProduceV3(args));
+  });
+});
