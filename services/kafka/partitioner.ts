@@ -5,7 +5,9 @@
  * ~6 % of the service's CPU). The cache is per topic and forgotten when the topic's partition
  * count changes. String keys are cached by value, bounded so that a collector seeing many peers
  * does not grow without limit; Buffer keys (a session's key octets, made once: KeyOctets) by
- * identity, weakly: a key's octets must not change once it has been sent.
+ * identity, weakly: a key's octets must not change once it has been sent. The last key's
+ * partition answers first: a batch's records come in runs of one peer's key, and the publisher
+ * has every batch grouped twice (kafkajs's prepareBatch, then sendBatch).
  */
 import { Partitioners, type ICustomPartitioner } from 'kafkajs';
 
@@ -14,13 +16,27 @@ const MAX_CACHED_KEYS_PER_TOPIC = 100_000;
 export const CachedDefaultPartitioner: ICustomPartitioner = () => {
   const compute = Partitioners.DefaultPartitioner();
   const byTopic = new Map<string, { partitions: number; keys: Map<string, number>; octets: WeakMap<Buffer, number> }>();
+  let lastTopic = '';
+  let lastKey: string | Buffer | null = null;
+  let lastPartitions = -1;
+  let lastPartition = -1;
   return (args) => {
     const { message, topic, partitionMetadata } = args;
     const key = message.key;
     if (key === null || key === undefined || (message.partition !== undefined && message.partition !== null)) return compute(args);
+    if (key === lastKey && topic === lastTopic && partitionMetadata.length === lastPartitions) return lastPartition;
+    const partition = lookUp(args, key, topic, partitionMetadata.length);
+    lastTopic = topic;
+    lastKey = key;
+    lastPartitions = partitionMetadata.length;
+    lastPartition = partition;
+    return partition;
+  };
+
+  function lookUp(args: Parameters<ReturnType<ICustomPartitioner>>[0], key: string | Buffer, topic: string, partitions: number): number {
     let cache = byTopic.get(topic);
-    if (cache === undefined || cache.partitions !== partitionMetadata.length) {
-      cache = { partitions: partitionMetadata.length, keys: new Map(), octets: new WeakMap() };
+    if (cache === undefined || cache.partitions !== partitions) {
+      cache = { partitions, keys: new Map(), octets: new WeakMap() };
       byTopic.set(topic, cache);
     }
     if (typeof key !== 'string') {
@@ -35,5 +51,5 @@ export const CachedDefaultPartitioner: ICustomPartitioner = () => {
       cache.keys.set(key, partition);
     }
     return partition;
-  };
+  }
 };

@@ -33,3 +33,26 @@ test('an explicit partition is kept, and a keyless record is not cached', () => 
   for (let i = 0; i < 60; i++) seen.add(cached({ topic: 't', partitionMetadata, message: { key: null, value: null } }));
   assert.ok(seen.size > 1, 'keyless records spread over partitions (round robin), not pinned by a cache');
 });
+
+test('runs of one key (answered from the last lookup) land as the default partitioner puts them, across topics and partition counts', () => {
+  const reference = Partitioners.DefaultPartitioner();
+  const cached = CachedDefaultPartitioner();
+  const octets = keys.slice(0, 20).map((k) => Buffer.from(k));
+  const calls: Array<{ topic: string; partitions: number; key: string | Buffer }> = [];
+  for (const [i, key] of octets.entries()) {
+    // The same key three times on one topic, then on another topic, then with another partition count.
+    for (let r = 0; r < 3; r++) calls.push({ topic: 'a', partitions: 6, key });
+    calls.push({ topic: 'b', partitions: 6, key }, { topic: 'b', partitions: 6, key });
+    calls.push({ topic: 'b', partitions: 5 + (i % 3), key }, { topic: 'a', partitions: 12, key });
+    calls.push({ topic: 'a', partitions: 12, key: keys[i] }, { topic: 'a', partitions: 12, key: keys[i] });
+  }
+  for (const { topic, partitions, key } of calls) {
+    const partitionMetadata = metadata(partitions);
+    const text = typeof key === 'string' ? key : key.toString();
+    assert.equal(
+      cached({ topic, partitionMetadata, message: { key, value: null } }),
+      reference({ topic, partitionMetadata, message: { key: text, value: null } }),
+      `${text} on ${topic} with ${partitions} partitions`,
+    );
+  }
+});
