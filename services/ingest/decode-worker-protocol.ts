@@ -265,8 +265,31 @@ export class PackedRecords implements RecordRun {
   }
 
   record(i: number): OutboundRecord {
+    return this.recordAt(this.starts[i]);
+  }
+
+  collect(from: number, to: number, byTopic: Map<string, OutboundRecord[]>): void {
     const b = this.buf;
-    const at = this.starts[i];
+    const starts = this.starts;
+    // The topics' lists by topic index: a record's topic is one octet, looked up here rather
+    // than its name in the map for every record.
+    const lists: Array<OutboundRecord[] | null> = this.topicNames.map(() => null);
+    for (let i = from; i < to; i++) {
+      const at = starts[i];
+      const t = b[at];
+      let list = lists[t];
+      if (list === null) {
+        const name = this.topicNames[t];
+        list = byTopic.get(name) ?? null;
+        if (list === null) byTopic.set(name, (list = []));
+        lists[t] = list;
+      }
+      list.push(this.recordAt(at));
+    }
+  }
+
+  private recordAt(at: number): OutboundRecord {
+    const b = this.buf;
     const start = at + RECORD_HEADER;
     return {
       topic: this.topicNames[b[at]],

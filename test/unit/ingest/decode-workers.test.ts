@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { fullTableDump } from '../../../bench/full-table.js';
 import { extractBmpStreams } from '../../../services/capture/index.js';
 import { DecodeWorkers } from '../../../services/ingest/decode-workers.js';
+import type { OutboundRecord } from '../../../services/kafka/publisher.js';
 import { KeyOctets, PackedRecords, RecordPacker, SESSION_TOPICS, SessionKeys } from '../../../services/ingest/decode-worker-protocol.js';
 import { splitOpenBmpRawMessage } from '../../../services/ingest/openbmp-raw.js';
 import { SessionPipeline, type PlacedValue, type SessionPipelineOptions, type SessionTopic } from '../../../services/ingest/session-pipeline.js';
@@ -241,6 +242,17 @@ test('packed records round-trip: topics, keys, timestamps, values and charged si
         const sizes = records.map((r) => keys[r.key].length + r.value.length);
         assert.deepEqual(Array.from({ length: run.length }, (_, i) => run.sizeOf(i)), sizes);
         assert.equal(run.bytes, sizes.reduce((a, b) => a + b, 0));
+        // collect: any range, appended by topic to lists already there, as record(i) gives them.
+        const from = Math.floor(run.length / 3);
+        const to = run.length - Math.floor(run.length / 4);
+        const byTopic = new Map<string, OutboundRecord[]>([[SESSION_TOPICS[0], [run.record(0)]]]);
+        const expected = new Map(byTopic);
+        for (let i = from; i < to; i++) {
+          const r = run.record(i);
+          expected.set(r.topic, [...(expected.get(r.topic) ?? []), r]);
+        }
+        run.collect(from, to, byTopic);
+        assert.deepEqual(byTopic, expected);
         assert.equal(packer.take(), null, 'take() empties the packer');
       },
     ),
