@@ -6,8 +6,7 @@
  * count changes. String keys are cached by value, bounded so that a collector seeing many peers
  * does not grow without limit; Buffer keys (a session's key octets, made once: KeyOctets) by
  * identity, weakly: a key's octets must not change once it has been sent. The last key's
- * partition answers first: a batch's records come in runs of one peer's key, and the publisher
- * has every batch grouped twice (kafkajs's prepareBatch, then sendBatch).
+ * partition answers first: a batch's records come in runs of one peer's key.
  */
 import { Partitioners, type ICustomPartitioner } from 'kafkajs';
 

@@ -331,3 +331,22 @@ test("the producer's prepareBatch groups a batch as sendBatch will, and skips to
     assert.deepEqual(actual, await originalProduceV3(args));
   });
 });
+
+test("a grouping prepared ahead is taken once by the send's grouping of the same array, unless the metadata was refreshed", () => {
+  const prepareGroup = (group as unknown as { prepare(a: object): Record<string, unknown[]> }).prepare;
+  const metadata = [{ partitionId: 0 }, { partitionId: 1 }];
+  let calls = 0;
+  const partitioner = ({ message }: { message: { key: string } }) => (calls++, Number(message.key) % 2);
+  const messages = Array.from({ length: 10 }, (_, i) => ({ key: String(i) }));
+  const ahead = prepareGroup({ topic: 't', partitionMetadata: metadata, messages, partitioner });
+  assert.equal(calls, 10);
+  assert.equal(group({ topic: 't', partitionMetadata: metadata, messages, partitioner }), ahead, 'taken: the same arrays');
+  assert.equal(calls, 10, 'not partitioned again');
+  const again = group({ topic: 't', partitionMetadata: metadata, messages, partitioner });
+  assert.notEqual(again, ahead, 'taken once');
+  assert.deepEqual(again, ahead);
+  prepareGroup({ topic: 't', partitionMetadata: metadata, messages, partitioner });
+  const refreshed = group({ topic: 't', partitionMetadata: metadata.map((p) => ({ ...p })), messages, partitioner });
+  assert.equal(calls, 40, 'grouped again with other metadata');
+  assert.deepEqual(refreshed, ahead);
+});
