@@ -241,3 +241,88 @@ test('the next batch is made into messages while the one before it is in flight,
   assert.deepEqual(run.reads, new Array(25).fill(1), 'each record read once');
   assert.equal(p.pendingBytes, 0);
 });
+
+/** A producer whose every sendBatch waits for `ack()`; `sent` holds each batch's values. */
+function gatedProducer(): { producer: Producer; sent: string[][]; inFlight: () => boolean; ack: () => void } {
+  const sent: string[][] = [];
+  let release: (() => void) | null = null;
+  const producer = {
+    async sendBatch({ topicMessages }: { topicMessages: Array<{ topic: string; messages: OutboundRecord[] }> }) {
+      assert.equal(release, null, 'one batch in flight at a time');
+      sent.push(topicMessages.flatMap(({ messages }) => messages.map((m) => String(m.value).replace(/\.+$/, ''))));
+      await new Promise<void>((r) => (release = r));
+      release = null;
+    },
+  } as unknown as Producer;
+  return {
+    producer,
+    sent,
+    inFlight: () => release !== null,
+    ack: () => {
+      assert.notEqual(release, null, 'a batch in flight to acknowledge');
+      (release as () => void)();
+    },
+  };
+}
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Records of 100 octets (key "k", value "<label>-<i>" padded with dots): ten fill a batch of 1,000. */
+function publishPadded(p: EventPublisher, o: FlowOwner, label: string, n: number): void {
+  for (let i = 0; i < n; i++) p.publish({ topic: 'bmp.route_monitoring', key: 'k', value: Buffer.from(`${label}-${i}`.padEnd(99, '.')) }, o);
+}
+
+test('a batch smaller than maxBatchBytes is not taken while one is in flight: what is published meanwhile joins it', async () => {
+  const { producer, sent, inFlight, ack } = gatedProducer();
+  const p = new EventPublisher(producer, { lingerMs: 0, maxBatchBytes: 1000, maxPendingBytes: 1 << 30, maxPendingBytesPerOwner: 1 << 30, compression: 'none' }, silent);
+  const o = owner();
+  // Without linger the first record goes at once; the next two wait for it.
+  publishPadded(p, o, 'a', 3);
+  await turns(3);
+  assert.ok(inFlight());
+  // Two records, turns of the event loop (the request is out), two more: all in one batch after the ack.
+  publishPadded(p, o, 'b', 2);
+  await turns(5);
+  publishPadded(p, o, 'c', 2);
+  await turns(3);
+  ack();
+  await turns(5);
+  assert.ok(inFlight());
+  ack();
+  await p.flush();
+  assert.deepEqual(sent, [['a-0'], ['a-1', 'a-2', 'b-0', 'b-1', 'c-0', 'c-1']]);
+  assert.equal(p.pendingBytes, 0);
+});
+
+test('after an acknowledgement a small batch waits up to lingerMs to fill; it goes at once when full or when flushed', async () => {
+  const { producer, sent, inFlight, ack } = gatedProducer();
+  // A linger far longer than the test: the batch goes because it fills, or because of flush.
+  const p = new EventPublisher(producer, { lingerMs: 600_000, maxBatchBytes: 1000, maxPendingBytes: 1 << 30, maxPendingBytesPerOwner: 1 << 30, compression: 'none' }, silent);
+  const o = owner();
+  publishPadded(p, o, 'a', 10); // full: sent at once, linger or not
+  await turns(3);
+  assert.ok(inFlight());
+  publishPadded(p, o, 'b', 2);
+  ack();
+  await turns(10);
+  assert.equal(inFlight(), false, 'two records wait to fill a batch');
+  assert.equal(sent.length, 1);
+  publishPadded(p, o, 'c', 8);
+  await turns(3);
+  assert.ok(inFlight(), 'full: sent');
+  publishPadded(p, o, 'd', 1);
+  ack();
+  await turns(10);
+  assert.equal(inFlight(), false, 'one record waits to fill a batch');
+  const flushed = p.flush();
+  await turns(3);
+  assert.ok(inFlight(), 'flush sends what waits');
+  ack();
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('flush did not resolve')), 5_000).unref());
+  await Promise.race([flushed, timeout]);
+  assert.deepEqual(sent, [['a-0', 'a-1', 'a-2', 'a-3', 'a-4', 'a-5', 'a-6', 'a-7', 'a-8', 'a-9'], ['b-0', 'b-1', 'c-0', 'c-1', 'c-2', 'c-3', 'c-4', 'c-5', 'c-6', 'c-7'], ['d-0']]);
+  assert.equal(p.pendingBytes, 0);
+  assert.equal(o.pendingBytes, 0);
+});
