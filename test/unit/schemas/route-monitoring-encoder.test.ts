@@ -314,7 +314,7 @@ describe('RouteMonitoringEncoder', () => {
     check('the rest changed');
   });
 
-  test('BMP timestamps and table names, any and in any order, are written as encodeRecord writes them (property)', () => {
+  test('BMP timestamps, table names and route kinds, any and in any order, are written as encodeRecord writes them (property)', () => {
     const full = FIXTURES.route_monitoring.full as RouteEvent;
     const timestamp = fc.oneof(
       fc.constant(null),
@@ -325,7 +325,7 @@ describe('RouteMonitoringEncoder', () => {
     );
     const table = fc.oneof(fc.constant(null), fc.constantFrom('', 'VRF-A', 'é'), fc.string({ maxLength: 20 }));
     fc.assert(
-      fc.property(fc.array(fc.record({ bmp_timestamp: timestamp, table_name: table, peer_as: fc.constantFrom(65000, 65001) }), { minLength: 1, maxLength: 12 }), (changes) => {
+      fc.property(fc.array(fc.record({ bmp_timestamp: timestamp, table_name: table, peer_as: fc.constantFrom(65000, 65001), action: fc.constantFrom('announce', 'withdraw') }), { minLength: 1, maxLength: 12 }), (changes) => {
         const encoder = new RouteMonitoringEncoder();
         for (const change of changes) {
           const e = { ...full, ...change } as RouteEvent;
