@@ -103,12 +103,13 @@ export class AttributeWriter {
   }
 
   /**
-   * The fields' octets. Throws AttributeFallback (see above). A view of this writer's buffer,
-   * valid until its next call: the encoder that owns the writer copies the octets into each
-   * record it writes and replaces them when the attributes change (without a buffer and a copy
-   * per UPDATE).
+   * The fields' octets, then `suffix` when given (the octets that follow in the encoder's usual
+   * record, so that it copies both at once). Throws AttributeFallback (see above). A view of this
+   * writer's buffer, valid until its next call: the encoder that owns the writer copies the octets
+   * into each record it writes and replaces them when the attributes change (without a buffer and
+   * a copy per UPDATE).
    */
-  write(e: AttributeValues, wire: WireCommunities | null = null): Buffer {
+  write(e: AttributeValues, wire: WireCommunities | null = null, suffix: Buffer | null = null): Buffer {
     this.pos = 0;
     if (e.origin === null) this.byte(0);
     else {
@@ -138,6 +139,11 @@ export class AttributeWriter {
     this.nullableLong(e.aigp);
     this.nullableLong(e.otc);
     this.strings(e.unknown_attributes);
+    if (suffix !== null) {
+      this.room(suffix.length);
+      this.buf.set(suffix, this.pos);
+      this.pos += suffix.length;
+    }
     return this.buf.subarray(0, this.pos);
   }
 
