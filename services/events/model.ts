@@ -153,6 +153,14 @@ export interface FlowspecComponentField {
   items: FlowspecItemField[];
 }
 
+/**
+ * The `prefix` of a lent route event whose IPv4 prefix text was not made: the sink reads the
+ * prefix from the UPDATE's octets (BmpSessionDecoder's prefixSource), as ingest's Avro encoder
+ * does. Only from a decoder made with `deferredPrefixTexts`; never a CIDR text, so it cannot be
+ * mistaken for one.
+ */
+export const PREFIX_ON_THE_WIRE = '(prefix on the wire)';
+
 /** One prefix of a Route Monitoring message (or the End-of-RIB marker of a family). */
 export interface RouteEvent extends PeerFields {
   action: RouteAction;

@@ -150,8 +150,10 @@ export class SessionPipeline {
     this.framer = new BmpFramer({ maxMessageSize: options.maxMessageBytes });
     this.routeSchemaId = options.schemaIds.route_monitoring;
     this.routeValue = place === null ? null : new RouteRecordValue(this.routeEncoder, this.routeSchemaId);
-    // Each event is encoded as it comes, so the decoder may hand out one event per prefix block.
-    this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress, borrowedRouteEvents: true });
+    // Each event is encoded as it comes, so the decoder may hand out one event per prefix block,
+    // and leave the texts of announced IPv4 prefixes to the encoder, which writes them from the
+    // UPDATE's octets (publishEvent gives it their place).
+    this.decoder = new BmpSessionDecoder({ routerAddress: options.routerAddress, borrowedRouteEvents: true, deferredPrefixTexts: true });
     this.sink = <T extends EventTopic>(topic: T, event: EventByTopic[T]): void => this.publishEvent(topic, event);
     this.routerEvent('connected');
   }

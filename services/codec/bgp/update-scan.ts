@@ -46,7 +46,7 @@ import type { BgpDecodeOptions, Family } from './options.js';
 export interface PrefixBlock {
   afi: number;
   safi: number;
-  /** CIDR text of each route, in wire order (PrefixRoute.prefix). */
+  /** CIDR text of each route, in wire order (PrefixRoute.prefix); scanUpdate's announcedIPv4Text in its place where given. */
   prefixes: string[];
   /** ADD-PATH path identifier of each route; null when the block has none (PrefixRoute.pathId). */
   pathIds: number[] | null;
@@ -126,7 +126,7 @@ let generation = 0;
  * The plain prefixes in [pos, end) (IPv4 when `width` is 32, IPv6 when 128) as a block, or null
  * where decodeIPv4Prefixes / decodeIPv6Prefixes would throw.
  */
-function scanPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean, width: 32 | 128): PrefixBlock | null {
+function scanPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, addPath: boolean, width: 32 | 128, ipv4Text: string | null): PrefixBlock | null {
   const start = pos;
   const n = countPrefixes(buf, pos, end, addPath);
   const prefixes = new Array<string>(n);
@@ -142,18 +142,18 @@ function scanPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: 
     if (bits > width) return null;
     const octets = (bits + 7) >>> 3;
     if (pos + 1 + octets > end) return null;
-    prefixes[i++] = width === 32 ? ipv4PrefixText(buf, pos + 1, bits) : ipv6PrefixText(buf, pos + 1, bits);
+    prefixes[i++] = width === 32 ? (ipv4Text ?? ipv4PrefixText(buf, pos + 1, bits)) : ipv6PrefixText(buf, pos + 1, bits);
     pos += 1 + octets;
   }
   return { afi, safi, prefixes, pathIds, octetsAt: start };
 }
 
 /** An MP_REACH / MP_UNREACH block of `afi`/`safi` in [pos, end): empty, or plain prefixes; else null. */
-function scanMpPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, opts: BgpDecodeOptions): PrefixBlock | null {
+function scanMpPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi: number, opts: BgpDecodeOptions, ipv4Text: string | null): PrefixBlock | null {
   if (pos >= end) return { afi, safi, prefixes: [], pathIds: null, octetsAt: -1 };
   const encoding = nlriEncoding(afi, safi);
   if (encoding !== 'ipv4' && encoding !== 'ipv6') return null;
-  return scanPrefixes(buf, pos, end, afi, safi, opts.addPath(afi, safi), encoding === 'ipv4' ? 32 : 128);
+  return scanPrefixes(buf, pos, end, afi, safi, opts.addPath(afi, safi), encoding === 'ipv4' ? 32 : 128, ipv4Text);
 }
 
 /** AS_PATH in [start, end) into `out` as hops; false where decodeAsPath(buf, start, end, asSize) would throw. */
@@ -195,7 +195,16 @@ function scanAsPath<H, C>(buf: Buffer, start: number, end: number, asSize: 2 | 4
  * error) or scanUpdate does not read it (see the module notes). The decoders throw CodecError on
  * malformed values; the caller turns any exception into false.
  */
-function scanAttribute<H, C>(buf: Buffer, code: number, s: number, e: number, opts: BgpDecodeOptions, conv: ScanConverters<H, C>, out: UpdateScan<H, C>): boolean {
+function scanAttribute<H, C>(
+  buf: Buffer,
+  code: number,
+  s: number,
+  e: number,
+  opts: BgpDecodeOptions,
+  conv: ScanConverters<H, C>,
+  out: UpdateScan<H, C>,
+  announcedIPv4Text: string | null,
+): boolean {
   switch (code) {
     case 1:
       out.origin = decodeOrigin(buf, s, e);
@@ -242,12 +251,12 @@ function scanAttribute<H, C>(buf: Buffer, code: number, s: number, e: number, op
       const nhLen = buf[s + 3];
       if (nhLen + 1 > e - s - 4) return false;
       out.mpReachNextHop = decodeMpNextHop(buf, s + 4, nhLen);
-      out.mpReach = scanMpPrefixes(buf, s + 5 + nhLen, e, afi, safi, opts);
+      out.mpReach = scanMpPrefixes(buf, s + 5 + nhLen, e, afi, safi, opts, announcedIPv4Text);
       return out.mpReach !== null;
     }
     case 15: {
       if (e - s < 3) return false;
-      out.mpUnreach = scanMpPrefixes(buf, s + 3, e, (buf[s] << 8) | buf[s + 1], buf[s + 2], opts);
+      out.mpUnreach = scanMpPrefixes(buf, s + 3, e, (buf[s] << 8) | buf[s + 1], buf[s + 2], opts, null);
       return out.mpUnreach !== null;
     }
     case 16:
@@ -276,7 +285,15 @@ function scanAttribute<H, C>(buf: Buffer, code: number, s: number, e: number, op
 }
 
 /** The path attributes in [start, end) into `out`, or false (see the module notes). */
-function scanAttributes<H, C>(buf: Buffer, start: number, end: number, opts: BgpDecodeOptions, conv: ScanConverters<H, C>, out: UpdateScan<H, C>): boolean {
+function scanAttributes<H, C>(
+  buf: Buffer,
+  start: number,
+  end: number,
+  opts: BgpDecodeOptions,
+  conv: ScanConverters<H, C>,
+  out: UpdateScan<H, C>,
+  announcedIPv4Text: string | null,
+): boolean {
   if (++generation === 0xffffffff) {
     seen.fill(0);
     generation = 1;
@@ -301,7 +318,7 @@ function scanAttributes<H, C>(buf: Buffer, start: number, end: number, opts: Bgp
     if (vend > end || seen[code] === generation) return false;
     seen[code] = generation;
     try {
-      if (!scanAttribute(buf, code, vstart, vend, opts, conv, out)) return false;
+      if (!scanAttribute(buf, code, vstart, vend, opts, conv, out, announcedIPv4Text)) return false;
     } catch {
       return false;
     }
@@ -313,8 +330,20 @@ function scanAttributes<H, C>(buf: Buffer, start: number, end: number, opts: Bgp
 /**
  * Reads the UPDATE body in [start, end) of `buf` as decodeUpdateBody(buf, start, end, opts) would,
  * or returns null (see the module notes).
+ *
+ * `announcedIPv4Text`, when given, stands for the text of every IPv4 prefix announced (NLRI field
+ * and MP_REACH_NLRI; not the withdrawn ones): for a caller that reads those prefixes from their
+ * octets (PrefixBlock.octetsAt) and would only throw the texts away. Their octets are checked as
+ * always.
  */
-export function scanUpdate<H, C>(buf: Buffer, start: number, end: number, opts: BgpDecodeOptions, conv: ScanConverters<H, C>): UpdateScan<H, C> | null {
+export function scanUpdate<H, C>(
+  buf: Buffer,
+  start: number,
+  end: number,
+  opts: BgpDecodeOptions,
+  conv: ScanConverters<H, C>,
+  announcedIPv4Text: string | null = null,
+): UpdateScan<H, C> | null {
   // decodeUpdateBody's framing checks.
   if (end - start < 4) return null;
   const wLen = (buf[start] << 8) | buf[start + 1];
@@ -356,9 +385,9 @@ export function scanUpdate<H, C>(buf: Buffer, start: number, end: number, opts: 
     largeCommunitiesAt: -1,
     largeCommunitiesEnd: -1,
   };
-  if (wLen > 0 && (out.withdrawn = scanPrefixes(buf, wStart, wEnd, 1, 1, ipv4AddPath, 32)) === null) return null;
-  if (aLen > 0 && !scanAttributes(buf, aStart, aEnd, opts, conv, out)) return null;
-  if (aEnd < end && (out.nlri = scanPrefixes(buf, aEnd, end, 1, 1, ipv4AddPath, 32)) === null) return null;
+  if (wLen > 0 && (out.withdrawn = scanPrefixes(buf, wStart, wEnd, 1, 1, ipv4AddPath, 32, null)) === null) return null;
+  if (aLen > 0 && !scanAttributes(buf, aStart, aEnd, opts, conv, out, announcedIPv4Text)) return null;
+  if (aEnd < end && (out.nlri = scanPrefixes(buf, aEnd, end, 1, 1, ipv4AddPath, 32, announcedIPv4Text)) === null) return null;
   // update.ts's endOfRib: nothing at all, or an MP_UNREACH_NLRI without routes and nothing else.
   if (out.withdrawn === null && out.nlri === null) {
     // A field that holds bytes holds at least one route (or the scan failed above).

@@ -35,7 +35,8 @@
  */
 import avro from 'avsc';
 import type { Type } from 'avsc';
-import type { AsPathHop, RouteEvent } from '../../events/model.js';
+import { ipv4PrefixText } from '../../codec/bgp/nlri/prefix.js';
+import { PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
@@ -226,6 +227,18 @@ function peerSnapshot(e: RouteEvent): PeerSnapshot {
     is_loc_rib_filtered: e.is_loc_rib_filtered,
     is_as2: e.is_as2,
   };
+}
+
+/**
+ * `event` with its prefix's text when it is PREFIX_ON_THE_WIRE: the IPv4 prefix whose length
+ * octet is at `prefixAt` of the scanned UPDATE's octets. Throws when the octets are missing: such
+ * an event is only ever given with them (encodeBorrowed's `wire` and `prefixAt`).
+ */
+function withPrefixText(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
+  if (event.prefix !== PREFIX_ON_THE_WIRE) return event;
+  if (wire === null || prefixAt < 0) throw new Error('a route event whose prefix is on the wire came without the octets it is in');
+  const octets = wire.octets;
+  return { ...event, prefix: ipv4PrefixText(octets, prefixAt + 1, octets[prefixAt]) };
 }
 
 /** Every field after the path attributes is null (decoded_without_peer_up aside): the usual case. */
@@ -560,9 +573,11 @@ export class RouteMonitoringEncoder {
    * texts, and the attributes' octets are reused, without comparing values, for every event of
    * the same UPDATE and next hop. `prefixAt`, with `wire`, vouches that the event's prefix is the
    * one whose length octet is there in wire.octets (BmpSessionDecoder#prefixSource): an IPv4
-   * prefix is then written from its octets, not read back from its text (-1: from the text).
+   * prefix is then written from its octets, not read back from its text (-1: from the text). An
+   * event whose prefix is PREFIX_ON_THE_WIRE (deferredPrefixTexts) must come with both.
    */
   encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireCommunities | null = null, prefixAt = -1): Buffer {
+    event = this.writablePrefix(event, wire, prefixAt);
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
     checkSchemaId(schemaId);
     let end: number;
@@ -579,7 +594,7 @@ export class RouteMonitoringEncoder {
     } catch {
       // Not a valid record: encodeRecord names the fields at fault.
       this.forget();
-      return encodeRecord('route_monitoring', schemaId, event);
+      return encodeRecord('route_monitoring', schemaId, withPrefixText(event, wire, prefixAt));
     }
     const out = this.scratch;
     out[0] = WIRE_MAGIC;
@@ -595,6 +610,7 @@ export class RouteMonitoringEncoder {
    * Throws InvalidRecordError as encodeRecord does.
    */
   encodeAt(schemaId: number, event: RouteEvent, wire: WireCommunities | null, prefixAt: number, target: Buffer, at: number): number {
+    event = this.writablePrefix(event, wire, prefixAt);
     if (!this.reuse) return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
     checkSchemaId(schemaId);
     // The run writers write into `scratch`: here, the caller's buffer.
@@ -607,13 +623,34 @@ export class RouteMonitoringEncoder {
       if (err === NO_ROOM) return -1;
       // Not a valid record: encodeRecord names the fields at fault.
       this.forget();
-      return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
+      return copyInto(encodeRecord('route_monitoring', schemaId, withPrefixText(event, wire, prefixAt)), target, at);
     } finally {
       this.scratch = own;
     }
     target[at] = WIRE_MAGIC;
     target.writeUInt32BE(schemaId, at + 1);
     return end;
+  }
+
+  /**
+   * `event`, or, when its prefix is PREFIX_ON_THE_WIRE (a session decoder's deferredPrefixTexts)
+   * and writeNlri would not write it from the octets (the direct writing off, not a plain IPv4
+   * route), a copy with the prefix's text: avsc writes the texts it is given.
+   */
+  private writablePrefix(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
+    if (event.prefix !== PREFIX_ON_THE_WIRE) return event;
+    const pathId = event.path_id;
+    const fromWire =
+      this.reuse &&
+      this.wirePrefixes &&
+      wire !== null &&
+      prefixAt >= 0 &&
+      event.afi === 1 &&
+      event.rd === null &&
+      event.raw_nlri === null &&
+      event.labels.length === 0 &&
+      (pathId === null || (Number.isSafeInteger(pathId) && pathId >= 0));
+    return fromWire ? event : withPrefixText(event, wire, prefixAt);
   }
 
   /** Writes the Avro body after the wire header at `base` of scratch; returns its end. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
-import type { RouteEvent } from '../../../services/events/model.js';
+import { PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
 import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions } from '../../../bench/full-table.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
@@ -52,36 +52,63 @@ function fullTableRouteEvents(routerAddress: string, options: FullTableOptions):
 }
 
 /**
- * Decodes `chunks` as one session with lent events (as ingest does) and encodes each route event
- * during its sink call with its attribute source; fails at the first record that differs from
- * encodeRecord's. Returns the events and how many had a source.
+ * Decodes `chunks` as one session with lent events (as ingest does), with and without deferred
+ * prefix texts, and encodes each route event during its sink call with its attribute source;
+ * fails at the first record that differs from encodeRecord's of the event a decoder of complete
+ * events gives for it. Returns the events and how many had a source (the same in both modes).
  */
 function assertSameOctetsLent(chunks: Iterable<Buffer>, label: string): { events: number; withSource: number } {
+  const all = [...chunks];
+  const plain = sameOctetsLent(all, label, false);
+  const deferred = sameOctetsLent(all, `${label} (deferred prefix texts)`, true);
+  assert.deepEqual({ events: deferred.events, withSource: deferred.withSource }, { events: plain.events, withSource: plain.withSource });
+  // Some of the events read from their UPDATEs had their IPv4 prefix deferred, none of the others.
+  if (plain.withSource > 0) assert.ok(deferred.deferred > 0 || plain.ipv4Announced === 0, `${label}: no prefix text deferred`);
+  assert.equal(plain.deferred, 0);
+  return plain;
+}
+
+function sameOctetsLent(chunks: Buffer[], label: string, deferredPrefixTexts: boolean): { events: number; withSource: number; deferred: number; ipv4Announced: number } {
   const encoder = new RouteMonitoringEncoder();
   const framer = new BmpFramer();
-  const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true });
+  const decoder = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true, deferredPrefixTexts });
+  const reference = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
   let events = 0;
   let withSource = 0;
+  let deferred = 0;
+  let ipv4Announced = 0;
   for (const chunk of chunks) {
     framer.push(chunk);
     for (let item = framer.next(); item !== null; item = framer.next()) {
       // A capture may end in a message cut short: framing stops there.
-      if (item.kind !== 'message') return { events, withSource };
+      if (item.kind !== 'message') return { events, withSource, deferred, ipv4Announced };
+      const complete: RouteEvent[] = [];
+      reference.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && complete.push(ev as RouteEvent));
+      let k = 0;
       decoder.decode(item.bytes, item.offset, (topic, ev) => {
         if (topic !== 'route_monitoring') return;
         const e = ev as RouteEvent;
+        const want = complete[k++];
         const source = decoder.attributeSource(e);
         if (source !== null) withSource++;
         const prefixAt = decoder.prefixSource(e);
         if ((source === null) !== (prefixAt < 0)) assert.fail(`${label}: event ${events} has ${source === null ? 'no UPDATE' : 'its UPDATE'} and prefix at ${prefixAt}`);
+        if (source !== null && e.action === 'announce' && e.afi === 1) ipv4Announced++;
+        if (e.prefix === PREFIX_ON_THE_WIRE) {
+          deferred++;
+          if (source === null || e.afi !== 1 || e.action !== 'announce') assert.fail(`${label}: event ${events} (${e.family} ${e.action}) deferred its prefix text`);
+        } else if (e.prefix !== want.prefix) {
+          assert.fail(`${label}: event ${events} has prefix ${e.prefix}, ${want.prefix} expected`);
+        }
         const actual = encoder.encodeBorrowed(SCHEMA_ID, e, source, prefixAt);
-        const expected = encodeRecord('route_monitoring', SCHEMA_ID, e);
-        if (!actual.equals(expected)) assert.fail(`${label}: event ${events} (${e.family} ${e.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
+        const expected = encodeRecord('route_monitoring', SCHEMA_ID, want);
+        if (!actual.equals(expected)) assert.fail(`${label}: event ${events} (${e.family} ${want.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
         events++;
       });
+      if (k !== complete.length) assert.fail(`${label}: ${k} route events lent, ${complete.length} made`);
     }
   }
-  return { events, withSource };
+  return { events, withSource, deferred, ipv4Announced };
 }
 
 /** A BMP v3 Route Monitoring message of a peer with 2-octet ASNs (A flag: no Peer Up needed, RFC 7854 §4.2). */
@@ -360,5 +387,52 @@ describe('RouteMonitoringEncoder', () => {
     big.communities = Array.from({ length: 20_000 }, (_, i) => `65000:${i}`);
     big.unknown_attributes = ['x'.repeat(70_000)];
     assertSameOctets([big, big, FIXTURES.route_monitoring.minimal as RouteEvent, big], 'big');
+  });
+
+  test('an event whose prefix is on the wire is written with its text wherever avsc writes it, and refused without its octets', () => {
+    const lent = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true, deferredPrefixTexts: true });
+    const reference = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
+    const framer = new BmpFramer();
+    for (const chunk of fullTableDump({ prefixesV4: 40, prefixesV6: 0, peers: 1, chunkSize: 64 * 1024 })) framer.push(chunk);
+    let checked = 0;
+    for (let item = framer.next(); item !== null; item = framer.next()) {
+      assert.equal(item.kind, 'message');
+      if (item.kind !== 'message') break;
+      const complete: RouteEvent[] = [];
+      reference.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && complete.push(ev as RouteEvent));
+      let k = 0;
+      lent.decode(item.bytes, item.offset, (topic, ev) => {
+        if (topic !== 'route_monitoring') return;
+        const e = ev as RouteEvent;
+        const want = complete[k++];
+        if (e.prefix !== PREFIX_ON_THE_WIRE) return;
+        const source = lent.attributeSource(e);
+        const at = lent.prefixSource(e);
+        assert.ok(source !== null && at >= 0);
+        const encoder = new RouteMonitoringEncoder();
+        // As read: from the octets.
+        assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, want));
+        // A negative sequence: not for the direct writing, encodeRecord writes the record.
+        const sequence = e.sequence;
+        e.sequence = -5;
+        assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, { ...want, sequence: -5 }));
+        const target = Buffer.alloc(4096);
+        const end = encoder.encodeAt(SCHEMA_ID, e, source, at, target, 7);
+        assert.deepEqual(target.subarray(7, end), encodeRecord('route_monitoring', SCHEMA_ID, { ...want, sequence: -5 }));
+        e.sequence = sequence;
+        // Labels: the NLRI fields by avsc.
+        const labels = e.labels;
+        e.labels = [16];
+        assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, { ...want, labels: [16] }));
+        e.labels = labels;
+        // Without the octets: refused, not written with a wrong prefix.
+        assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e), /prefix is on the wire/);
+        assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e, source, -1), /prefix is on the wire/);
+        assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, want));
+        checked++;
+      });
+    }
+    assert.ok(checked >= 40, `${checked} events checked`);
+    assert.throws(() => new BmpSessionDecoder({ routerAddress: '192.0.2.1', deferredPrefixTexts: true }), /needs borrowedRouteEvents/);
   });
 });

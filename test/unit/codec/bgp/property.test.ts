@@ -484,6 +484,7 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
     // malformed: the scan must decline
   }
   const scan = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS) : null;
+  placeholderAgrees(buf, opts, scan);
   if (scan === null) {
     if (msg === null) return;
     const a = msg.attributes;
@@ -533,6 +534,24 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
   assert.deepStrictEqual(
     at(scan.largeCommunitiesAt, scan.largeCommunitiesEnd, 12)?.map((v) => v.join(':')) ?? null,
     a.largeCommunities,
+  );
+}
+
+/**
+ * scanUpdate with announcedIPv4Text reads the same UPDATEs, and gives the same, but that text for
+ * every announced IPv4 prefix (NLRI field and MP_REACH_NLRI of an IPv4 family); withdrawn ones
+ * keep theirs.
+ */
+function placeholderAgrees(buf: Buffer, opts: BgpDecodeOptions, scan: ReturnType<typeof scanUpdate> | null): void {
+  const text = '(placeholder)';
+  const deferred = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, text) : null;
+  assert.equal(deferred === null, scan === null, 'the placeholder changed whether the scan reads the UPDATE');
+  if (scan === null || deferred === null) return;
+  const announced = (block: PrefixBlock | null): PrefixBlock | null =>
+    block !== null && nlriEncoding(block.afi, block.safi) === 'ipv4' ? { ...block, prefixes: block.prefixes.map(() => text) } : block;
+  assert.deepStrictEqual(
+    { ...deferred, serial: 0 },
+    { ...scan, serial: 0, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
   );
 }
 
