@@ -161,6 +161,13 @@ export interface FlowspecComponentField {
  */
 export const PREFIX_ON_THE_WIRE = '(prefix on the wire)';
 
+/**
+ * The `communities` of such a lent event (deferredPrefixTexts) when its UPDATE has COMMUNITIES:
+ * the sink reads them from the octets (attributeSource's communitiesAt..communitiesEnd). Told
+ * apart by identity; its one text is no community's, so it cannot pass for real values.
+ */
+export const COMMUNITIES_ON_THE_WIRE: string[] = Object.freeze(['(communities on the wire)']) as unknown as string[];
+
 /** One prefix of a Route Monitoring message (or the End-of-RIB marker of a family). */
 export interface RouteEvent extends PeerFields {
   action: RouteAction;

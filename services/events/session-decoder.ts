@@ -67,6 +67,7 @@ import {
   type PrefixBlock,
   type ScanConverters,
   type UpdateRoutes,
+  type ScanPlaceholders,
   type UpdateScan,
 } from '../codec/bgp/index.js';
 import type { FramingError } from '../codec/framer.js';
@@ -87,7 +88,7 @@ import type {
   RouteEvent,
   TlvField,
 } from './model.js';
-import { PREFIX_ON_THE_WIRE } from './model.js';
+import { COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE } from './model.js';
 
 /** Receives each event as it is made; called synchronously, in order. */
 export type EventSink = <T extends EventTopic>(topic: T, event: EventByTopic[T]) => void;
@@ -106,9 +107,10 @@ export interface SessionDecoderOptions {
   borrowedRouteEvents?: boolean;
   /**
    * With borrowedRouteEvents: a lent event of an announced IPv4 prefix read by the hot path has
-   * PREFIX_ON_THE_WIRE as its `prefix`, and the sink reads the prefix from the octets
-   * (attributeSource's, at prefixSource). Making the text only to throw it away was ~3% of
-   * ingest's decode worker's instructions (bench:worker). Off by default.
+   * PREFIX_ON_THE_WIRE as its `prefix`, and a lent announcement's `communities`, when its UPDATE
+   * has COMMUNITIES, are COMMUNITIES_ON_THE_WIRE: the sink reads them from the octets
+   * (attributeSource's, the prefix at prefixSource). Making the texts only to throw them away was
+   * ~5% of ingest's decode worker's instructions (bench:worker). Off by default.
    */
   deferredPrefixTexts?: boolean;
 }
@@ -197,8 +199,8 @@ export class BmpSessionDecoder {
   private readonly routerAddress: string;
   private readonly bmpOptions: BmpDecodeOptions | undefined;
   private readonly borrowedRouteEvents: boolean;
-  /** scanUpdate's announcedIPv4Text: PREFIX_ON_THE_WIRE with deferredPrefixTexts, else null. */
-  private readonly announcedIPv4Text: string | null;
+  /** scanUpdate's placeholders with deferredPrefixTexts, else null. */
+  private readonly placeholders: ScanPlaceholders<string> | null;
   /** The route event being lent and the scanned UPDATE its path attributes are from (attributeSource). */
   private lentEvent: RouteEvent | null = null;
   private lentScan: UpdateScan<AsPathHop, string> | null = null;
@@ -228,7 +230,7 @@ export class BmpSessionDecoder {
     this.bmpOptions = options.bmp;
     this.borrowedRouteEvents = options.borrowedRouteEvents ?? false;
     if (options.deferredPrefixTexts === true && !this.borrowedRouteEvents) throw new Error('deferredPrefixTexts needs borrowedRouteEvents');
-    this.announcedIPv4Text = options.deferredPrefixTexts === true ? PREFIX_ON_THE_WIRE : null;
+    this.placeholders = options.deferredPrefixTexts === true ? { announcedIPv4Text: PREFIX_ON_THE_WIRE, communities: COMMUNITIES_ON_THE_WIRE } : null;
   }
 
   /**
@@ -444,7 +446,7 @@ export class BmpSessionDecoder {
     if (known === null || bytes[ROUTE_MONITORING_PDU_OFFSET + 18] !== BGP_UPDATE) return null;
     // The UPDATE of the common shape is read straight into events; failing that, decoded in
     // place with the known options.
-    const scan = scanUpdate(bytes, ROUTE_MONITORING_PDU_OFFSET + BGP_HEADER_LENGTH, end, known, EVENT_CONVERTERS, this.announcedIPv4Text);
+    const scan = scanUpdate(bytes, ROUTE_MONITORING_PDU_OFFSET + BGP_HEADER_LENGTH, end, known, EVENT_CONVERTERS, this.placeholders);
     const update = scan === null ? decodeUpdateWithKnownOptions(bytes, ROUTE_MONITORING_PDU_OFFSET, end, known) : null;
     if (scan === null && update === null) return null;
     // The timestamp as decodePerPeerHeader reads it (microseconds; 0 = not available).

@@ -102,5 +102,5 @@ export { decodeOptionsFromOpens } from './session-options.js';
 export type { AddPathGuess, DecodeGuess, GuessBasis, GuessResult, HeuristicDecodeResult } from './heuristics.js';
 export { decodeBgpMessageHeuristic, decodeUpdateWithKnownOptions, guessDecodeOptions, isUpdateMessage } from './heuristics.js';
 
-export type { PrefixBlock, ScanConverters, UpdateScan } from './update-scan.js';
+export type { PrefixBlock, ScanConverters, ScanPlaceholders, UpdateScan } from './update-scan.js';
 export { scanUpdate } from './update-scan.js';

@@ -46,7 +46,7 @@ import type { BgpDecodeOptions, Family } from './options.js';
 export interface PrefixBlock {
   afi: number;
   safi: number;
-  /** CIDR text of each route, in wire order (PrefixRoute.prefix); scanUpdate's announcedIPv4Text in its place where given. */
+  /** CIDR text of each route, in wire order (PrefixRoute.prefix); ScanPlaceholders.announcedIPv4Text in its place where given. */
   prefixes: string[];
   /** ADD-PATH path identifier of each route; null when the block has none (PrefixRoute.pathId). */
   pathIds: number[] | null;
@@ -63,6 +63,17 @@ export interface ScanConverters<H, C> {
   hop(asn: number, segment: AsPathSegmentType): H;
   /** One COMMUNITIES value (32 bits). */
   community(value: number): C;
+}
+
+/**
+ * Stand-ins for values the caller reads from the octets (scanUpdate's `placeholders`), so that
+ * they are not made: ingest's Avro encoder writes prefixes and COMMUNITIES from the UPDATE.
+ */
+export interface ScanPlaceholders<C> {
+  /** The text of every announced IPv4 prefix (NLRI field and MP_REACH_NLRI; withdrawn ones keep theirs). */
+  announcedIPv4Text: string;
+  /** COMMUNITIES, when present: this array (the same object), not its converted values (communitiesAt and communitiesEnd say where they are). */
+  communities: C[];
 }
 
 export interface UpdateScan<H, C> {
@@ -203,7 +214,7 @@ function scanAttribute<H, C>(
   opts: BgpDecodeOptions,
   conv: ScanConverters<H, C>,
   out: UpdateScan<H, C>,
-  announcedIPv4Text: string | null,
+  placeholders: ScanPlaceholders<C> | null,
 ): boolean {
   switch (code) {
     case 1:
@@ -230,9 +241,12 @@ function scanAttribute<H, C>(
       // decodeCommunities' rule (RFC 7606 §7.8): a non-zero multiple of 4 octets.
       const len = e - s;
       if (len === 0 || len % 4 !== 0) return false;
-      const values = new Array<C>(len >>> 2);
-      for (let pos = s, i = 0; pos < e; pos += 4, i++) values[i] = conv.community(u32(buf, pos));
-      out.communities = values;
+      if (placeholders !== null) out.communities = placeholders.communities;
+      else {
+        const values = new Array<C>(len >>> 2);
+        for (let pos = s, i = 0; pos < e; pos += 4, i++) values[i] = conv.community(u32(buf, pos));
+        out.communities = values;
+      }
       out.communitiesAt = s;
       out.communitiesEnd = e;
       return true;
@@ -251,7 +265,7 @@ function scanAttribute<H, C>(
       const nhLen = buf[s + 3];
       if (nhLen + 1 > e - s - 4) return false;
       out.mpReachNextHop = decodeMpNextHop(buf, s + 4, nhLen);
-      out.mpReach = scanMpPrefixes(buf, s + 5 + nhLen, e, afi, safi, opts, announcedIPv4Text);
+      out.mpReach = scanMpPrefixes(buf, s + 5 + nhLen, e, afi, safi, opts, placeholders === null ? null : placeholders.announcedIPv4Text);
       return out.mpReach !== null;
     }
     case 15: {
@@ -292,7 +306,7 @@ function scanAttributes<H, C>(
   opts: BgpDecodeOptions,
   conv: ScanConverters<H, C>,
   out: UpdateScan<H, C>,
-  announcedIPv4Text: string | null,
+  placeholders: ScanPlaceholders<C> | null,
 ): boolean {
   if (++generation === 0xffffffff) {
     seen.fill(0);
@@ -318,7 +332,7 @@ function scanAttributes<H, C>(
     if (vend > end || seen[code] === generation) return false;
     seen[code] = generation;
     try {
-      if (!scanAttribute(buf, code, vstart, vend, opts, conv, out, announcedIPv4Text)) return false;
+      if (!scanAttribute(buf, code, vstart, vend, opts, conv, out, placeholders)) return false;
     } catch {
       return false;
     }
@@ -331,10 +345,8 @@ function scanAttributes<H, C>(
  * Reads the UPDATE body in [start, end) of `buf` as decodeUpdateBody(buf, start, end, opts) would,
  * or returns null (see the module notes).
  *
- * `announcedIPv4Text`, when given, stands for the text of every IPv4 prefix announced (NLRI field
- * and MP_REACH_NLRI; not the withdrawn ones): for a caller that reads those prefixes from their
- * octets (PrefixBlock.octetsAt) and would only throw the texts away. Their octets are checked as
- * always.
+ * `placeholders`, when given, stand for the values of a caller that reads them from the octets
+ * itself and would only throw them away (see ScanPlaceholders). The octets are checked as always.
  */
 export function scanUpdate<H, C>(
   buf: Buffer,
@@ -342,7 +354,7 @@ export function scanUpdate<H, C>(
   end: number,
   opts: BgpDecodeOptions,
   conv: ScanConverters<H, C>,
-  announcedIPv4Text: string | null = null,
+  placeholders: ScanPlaceholders<C> | null = null,
 ): UpdateScan<H, C> | null {
   // decodeUpdateBody's framing checks.
   if (end - start < 4) return null;
@@ -386,8 +398,8 @@ export function scanUpdate<H, C>(
     largeCommunitiesEnd: -1,
   };
   if (wLen > 0 && (out.withdrawn = scanPrefixes(buf, wStart, wEnd, 1, 1, ipv4AddPath, 32, null)) === null) return null;
-  if (aLen > 0 && !scanAttributes(buf, aStart, aEnd, opts, conv, out, announcedIPv4Text)) return null;
-  if (aEnd < end && (out.nlri = scanPrefixes(buf, aEnd, end, 1, 1, ipv4AddPath, 32, announcedIPv4Text)) === null) return null;
+  if (aLen > 0 && !scanAttributes(buf, aStart, aEnd, opts, conv, out, placeholders)) return null;
+  if (aEnd < end && (out.nlri = scanPrefixes(buf, aEnd, end, 1, 1, ipv4AddPath, 32, placeholders === null ? null : placeholders.announcedIPv4Text)) === null) return null;
   // update.ts's endOfRib: nothing at all, or an MP_UNREACH_NLRI without routes and nothing else.
   if (out.withdrawn === null && out.nlri === null) {
     // A field that holds bytes holds at least one route (or the scan failed above).

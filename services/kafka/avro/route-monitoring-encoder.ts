@@ -35,8 +35,9 @@
  */
 import avro from 'avsc';
 import type { Type } from 'avsc';
+import { formatCommunity } from '../../codec/bgp/attributes/communities.js';
 import { ipv4PrefixText } from '../../codec/bgp/nlri/prefix.js';
-import { PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
+import { COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
@@ -230,15 +231,28 @@ function peerSnapshot(e: RouteEvent): PeerSnapshot {
 }
 
 /**
- * `event` with its prefix's text when it is PREFIX_ON_THE_WIRE: the IPv4 prefix whose length
- * octet is at `prefixAt` of the scanned UPDATE's octets. Throws when the octets are missing: such
- * an event is only ever given with them (encodeBorrowed's `wire` and `prefixAt`).
+ * `event` with the texts of what it has on the wire (PREFIX_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE):
+ * the IPv4 prefix whose length octet is at `prefixAt` of the scanned UPDATE's octets, its
+ * COMMUNITIES values. Throws when the octets are missing: such an event is only ever given with
+ * them (encodeBorrowed's `wire` and `prefixAt`).
  */
-function withPrefixText(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
-  if (event.prefix !== PREFIX_ON_THE_WIRE) return event;
-  if (wire === null || prefixAt < 0) throw new Error('a route event whose prefix is on the wire came without the octets it is in');
-  const octets = wire.octets;
-  return { ...event, prefix: ipv4PrefixText(octets, prefixAt + 1, octets[prefixAt]) };
+function withTexts(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
+  let out = withCommunityTexts(event, wire);
+  if (out.prefix === PREFIX_ON_THE_WIRE) {
+    if (wire === null || prefixAt < 0) throw new Error('a route event whose prefix is on the wire came without the octets it is in');
+    const octets = wire.octets;
+    out = { ...out, prefix: ipv4PrefixText(octets, prefixAt + 1, octets[prefixAt]) };
+  }
+  return out;
+}
+
+/** `event` with its COMMUNITIES' texts (formatCommunity) when they are COMMUNITIES_ON_THE_WIRE. */
+function withCommunityTexts(event: RouteEvent, wire: WireCommunities | null): RouteEvent {
+  if (event.communities !== COMMUNITIES_ON_THE_WIRE) return event;
+  if (wire === null || wire.communitiesAt < 0) throw new Error('a route event whose communities are on the wire came without the octets they are in');
+  const texts: string[] = [];
+  for (let i = wire.communitiesAt; i < wire.communitiesEnd; i += 4) texts.push(formatCommunity(wire.octets.readUInt32BE(i)));
+  return { ...event, communities: texts };
 }
 
 /** Every field after the path attributes is null (decoded_without_peer_up aside): the usual case. */
@@ -574,10 +588,11 @@ export class RouteMonitoringEncoder {
    * the same UPDATE and next hop. `prefixAt`, with `wire`, vouches that the event's prefix is the
    * one whose length octet is there in wire.octets (BmpSessionDecoder#prefixSource): an IPv4
    * prefix is then written from its octets, not read back from its text (-1: from the text). An
-   * event whose prefix is PREFIX_ON_THE_WIRE (deferredPrefixTexts) must come with both.
+   * event with PREFIX_ON_THE_WIRE or COMMUNITIES_ON_THE_WIRE (deferredPrefixTexts) must come with
+   * both.
    */
   encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireCommunities | null = null, prefixAt = -1): Buffer {
-    event = this.writablePrefix(event, wire, prefixAt);
+    event = this.writable(event, wire, prefixAt);
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
     checkSchemaId(schemaId);
     let end: number;
@@ -594,7 +609,7 @@ export class RouteMonitoringEncoder {
     } catch {
       // Not a valid record: encodeRecord names the fields at fault.
       this.forget();
-      return encodeRecord('route_monitoring', schemaId, withPrefixText(event, wire, prefixAt));
+      return encodeRecord('route_monitoring', schemaId, withTexts(event, wire, prefixAt));
     }
     const out = this.scratch;
     out[0] = WIRE_MAGIC;
@@ -610,7 +625,7 @@ export class RouteMonitoringEncoder {
    * Throws InvalidRecordError as encodeRecord does.
    */
   encodeAt(schemaId: number, event: RouteEvent, wire: WireCommunities | null, prefixAt: number, target: Buffer, at: number): number {
-    event = this.writablePrefix(event, wire, prefixAt);
+    event = this.writable(event, wire, prefixAt);
     if (!this.reuse) return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
     checkSchemaId(schemaId);
     // The run writers write into `scratch`: here, the caller's buffer.
@@ -623,7 +638,7 @@ export class RouteMonitoringEncoder {
       if (err === NO_ROOM) return -1;
       // Not a valid record: encodeRecord names the fields at fault.
       this.forget();
-      return copyInto(encodeRecord('route_monitoring', schemaId, withPrefixText(event, wire, prefixAt)), target, at);
+      return copyInto(encodeRecord('route_monitoring', schemaId, withTexts(event, wire, prefixAt)), target, at);
     } finally {
       this.scratch = own;
     }
@@ -633,24 +648,30 @@ export class RouteMonitoringEncoder {
   }
 
   /**
-   * `event`, or, when its prefix is PREFIX_ON_THE_WIRE (a session decoder's deferredPrefixTexts)
-   * and writeNlri would not write it from the octets (the direct writing off, not a plain IPv4
-   * route), a copy with the prefix's text: avsc writes the texts it is given.
+   * `event`, or, when it has its prefix or its communities on the wire (a session decoder's
+   * deferredPrefixTexts) and this encoder would not write them from the octets (the direct
+   * writing off; for the prefix, not a plain IPv4 route), a copy with their texts: avsc writes
+   * the texts it is given. (Communities the attribute writer leaves to avsc get theirs in
+   * attributeOctets.)
    */
-  private writablePrefix(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
-    if (event.prefix !== PREFIX_ON_THE_WIRE) return event;
+  private writable(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
+    const prefixOnWire = event.prefix === PREFIX_ON_THE_WIRE;
+    const communitiesOnWire = event.communities === COMMUNITIES_ON_THE_WIRE;
+    if (!prefixOnWire && !communitiesOnWire) return event;
     const pathId = event.path_id;
-    const fromWire =
-      this.reuse &&
-      this.wirePrefixes &&
-      wire !== null &&
-      prefixAt >= 0 &&
-      event.afi === 1 &&
-      event.rd === null &&
-      event.raw_nlri === null &&
-      event.labels.length === 0 &&
-      (pathId === null || (Number.isSafeInteger(pathId) && pathId >= 0));
-    return fromWire ? event : withPrefixText(event, wire, prefixAt);
+    const prefixFromWire =
+      !prefixOnWire ||
+      (this.reuse &&
+        this.wirePrefixes &&
+        wire !== null &&
+        prefixAt >= 0 &&
+        event.afi === 1 &&
+        event.rd === null &&
+        event.raw_nlri === null &&
+        event.labels.length === 0 &&
+        (pathId === null || (Number.isSafeInteger(pathId) && pathId >= 0)));
+    const communitiesFromWire = !communitiesOnWire || (this.reuse && this.attributeWriter !== null && wire !== null);
+    return prefixFromWire && communitiesFromWire ? event : withTexts(event, wire, prefixAt);
   }
 
   /** Writes the Avro body after the wire header at `base` of scratch; returns its end. */
@@ -777,7 +798,7 @@ export class RouteMonitoringEncoder {
       }
     }
     this.attributeFieldsLength = -1;
-    return this.encodeCopy(this.attributeType, e);
+    return this.encodeCopy(this.attributeType, withCommunityTexts(e, wire));
   }
 
   /** The octets of `type`'s fields of `e`, as a buffer of their own (made only when the values change). */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
-import { PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
+import { COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
 import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions } from '../../../bench/full-table.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
@@ -83,9 +83,16 @@ function sameOctetsLent(chunks: Buffer[], label: string, deferredPrefixTexts: bo
       // A capture may end in a message cut short: framing stops there.
       if (item.kind !== 'message') return { events, withSource, deferred, ipv4Announced };
       const complete: RouteEvent[] = [];
-      reference.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && complete.push(ev as RouteEvent));
+      let referenceErrors = 0;
+      reference.decode(item.bytes, item.offset, (topic, ev) => {
+        if (topic === 'errors') referenceErrors++;
+        if (topic === 'route_monitoring') complete.push(ev as RouteEvent);
+      });
       let k = 0;
+      // The decoder turns what its sink throws (a failed check below) into an error event.
+      const failures: string[] = [];
       decoder.decode(item.bytes, item.offset, (topic, ev) => {
+        if (topic === 'errors') failures.push((ev as { reason: string }).reason);
         if (topic !== 'route_monitoring') return;
         const e = ev as RouteEvent;
         const want = complete[k++];
@@ -100,11 +107,18 @@ function sameOctetsLent(chunks: Buffer[], label: string, deferredPrefixTexts: bo
         } else if (e.prefix !== want.prefix) {
           assert.fail(`${label}: event ${events} has prefix ${e.prefix}, ${want.prefix} expected`);
         }
+        if (e.communities === COMMUNITIES_ON_THE_WIRE) {
+          deferred++;
+          if (source === null || source.communitiesAt < 0 || e.action !== 'announce') assert.fail(`${label}: event ${events} (${e.family} ${e.action}) deferred its communities`);
+        } else if (JSON.stringify(e.communities) !== JSON.stringify(want.communities)) {
+          assert.fail(`${label}: event ${events} has communities ${JSON.stringify(e.communities)}, ${JSON.stringify(want.communities)} expected`);
+        }
         const actual = encoder.encodeBorrowed(SCHEMA_ID, e, source, prefixAt);
         const expected = encodeRecord('route_monitoring', SCHEMA_ID, want);
         if (!actual.equals(expected)) assert.fail(`${label}: event ${events} (${e.family} ${want.prefix}) encodes to ${actual.toString('hex')}, encodeRecord ${expected.toString('hex')}`);
         events++;
       });
+      if (failures.length !== referenceErrors) assert.fail(`${label}: ${failures.join('; ')}`);
       if (k !== complete.length) assert.fail(`${label}: ${k} route events lent, ${complete.length} made`);
     }
   }
@@ -389,19 +403,23 @@ describe('RouteMonitoringEncoder', () => {
     assertSameOctets([big, big, FIXTURES.route_monitoring.minimal as RouteEvent, big], 'big');
   });
 
-  test('an event whose prefix is on the wire is written with its text wherever avsc writes it, and refused without its octets', () => {
+  test('an event whose prefix and communities are on the wire is written with their texts wherever avsc writes them, and refused without its octets', () => {
     const lent = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true, deferredPrefixTexts: true });
     const reference = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
     const framer = new BmpFramer();
     for (const chunk of fullTableDump({ prefixesV4: 40, prefixesV6: 0, peers: 1, chunkSize: 64 * 1024 })) framer.push(chunk);
     let checked = 0;
+    let withCommunities = 0;
+    let failure: string | null = null;
     for (let item = framer.next(); item !== null; item = framer.next()) {
       assert.equal(item.kind, 'message');
       if (item.kind !== 'message') break;
       const complete: RouteEvent[] = [];
       reference.decode(item.bytes, item.offset, (topic, ev) => topic === 'route_monitoring' && complete.push(ev as RouteEvent));
       let k = 0;
+      // The decoder turns what its sink throws into an error event: the first failure is kept.
       lent.decode(item.bytes, item.offset, (topic, ev) => {
+        if (topic === 'errors') failure ??= (ev as { reason: string }).reason;
         if (topic !== 'route_monitoring') return;
         const e = ev as RouteEvent;
         const want = complete[k++];
@@ -425,14 +443,24 @@ describe('RouteMonitoringEncoder', () => {
         e.labels = [16];
         assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, { ...want, labels: [16] }));
         e.labels = labels;
+        // A MED beyond the attribute writer's longs: avsc writes the attributes (a fresh encoder:
+        // the same UPDATE vouches for the same attribute values).
+        const med = e.med;
+        e.med = 2 ** 60;
+        assert.deepEqual(new RouteMonitoringEncoder().encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, { ...want, med: 2 ** 60 }));
+        e.med = med;
+        if (e.communities === COMMUNITIES_ON_THE_WIRE) withCommunities++;
+        else assert.deepEqual(e.communities, want.communities);
         // Without the octets: refused, not written with a wrong prefix.
-        assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e), /prefix is on the wire/);
-        assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e, source, -1), /prefix is on the wire/);
+        assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e), /on the wire came without the octets/);
+        assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e, source, -1), /prefix is on the wire came without the octets/);
         assert.deepEqual(encoder.encodeBorrowed(SCHEMA_ID, e, source, at), encodeRecord('route_monitoring', SCHEMA_ID, want));
         checked++;
       });
     }
+    assert.equal(failure, null);
     assert.ok(checked >= 40, `${checked} events checked`);
+    assert.ok(withCommunities > 0 && withCommunities < checked, `${withCommunities} of them with communities on the wire`);
     assert.throws(() => new BmpSessionDecoder({ routerAddress: '192.0.2.1', deferredPrefixTexts: true }), /needs borrowedRouteEvents/);
   });
 });

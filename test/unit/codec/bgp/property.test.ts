@@ -538,20 +538,22 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
 }
 
 /**
- * scanUpdate with announcedIPv4Text reads the same UPDATEs, and gives the same, but that text for
- * every announced IPv4 prefix (NLRI field and MP_REACH_NLRI of an IPv4 family); withdrawn ones
- * keep theirs.
+ * scanUpdate with placeholders reads the same UPDATEs, and gives the same, but the placeholder
+ * text for every announced IPv4 prefix (NLRI field and MP_REACH_NLRI of an IPv4 family; withdrawn
+ * ones keep theirs) and the placeholder array for COMMUNITIES, where they are.
  */
 function placeholderAgrees(buf: Buffer, opts: BgpDecodeOptions, scan: ReturnType<typeof scanUpdate> | null): void {
   const text = '(placeholder)';
-  const deferred = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, text) : null;
+  const communities = [-1];
+  const deferred = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, { announcedIPv4Text: text, communities }) : null;
   assert.equal(deferred === null, scan === null, 'the placeholder changed whether the scan reads the UPDATE');
   if (scan === null || deferred === null) return;
   const announced = (block: PrefixBlock | null): PrefixBlock | null =>
     block !== null && nlriEncoding(block.afi, block.safi) === 'ipv4' ? { ...block, prefixes: block.prefixes.map(() => text) } : block;
+  assert.equal(deferred.communities === communities, scan.communities !== null, 'the placeholder stands for COMMUNITIES where present');
   assert.deepStrictEqual(
-    { ...deferred, serial: 0 },
-    { ...scan, serial: 0, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
+    { ...deferred, serial: 0, communities: null },
+    { ...scan, serial: 0, communities: null, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
   );
 }
 
