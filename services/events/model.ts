@@ -168,6 +168,13 @@ export const PREFIX_ON_THE_WIRE = '(prefix on the wire)';
  */
 export const COMMUNITIES_ON_THE_WIRE: string[] = Object.freeze(['(communities on the wire)']) as unknown as string[];
 
+/**
+ * The `as_path` of such a lent event when its UPDATE's AS_PATH has a segment: the sink reads it
+ * from the octets (attributeSource's asPathAt..asPathEnd). Told apart by identity; its one hop's
+ * segment type is none of the schema's, so avsc refuses it rather than write it.
+ */
+export const AS_PATH_ON_THE_WIRE: AsPathHop[] = Object.freeze([Object.freeze({ asn: 0, segment: '(on the wire)' })]) as unknown as AsPathHop[];
+
 /** One prefix of a Route Monitoring message (or the End-of-RIB marker of a family). */
 export interface RouteEvent extends PeerFields {
   action: RouteAction;

@@ -88,7 +88,7 @@ import type {
   RouteEvent,
   TlvField,
 } from './model.js';
-import { COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE } from './model.js';
+import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE } from './model.js';
 
 /** Receives each event as it is made; called synchronously, in order. */
 export type EventSink = <T extends EventTopic>(topic: T, event: EventByTopic[T]) => void;
@@ -107,10 +107,11 @@ export interface SessionDecoderOptions {
   borrowedRouteEvents?: boolean;
   /**
    * With borrowedRouteEvents: a lent event of an announced IPv4 prefix read by the hot path has
-   * PREFIX_ON_THE_WIRE as its `prefix`, and a lent announcement's `communities`, when its UPDATE
-   * has COMMUNITIES, are COMMUNITIES_ON_THE_WIRE: the sink reads them from the octets
-   * (attributeSource's, the prefix at prefixSource). Making the texts only to throw them away was
-   * ~5% of ingest's decode worker's instructions (bench:worker). Off by default.
+   * PREFIX_ON_THE_WIRE as its `prefix`, and a lent announcement's `as_path` and `communities`,
+   * when its UPDATE has them, are AS_PATH_ON_THE_WIRE and COMMUNITIES_ON_THE_WIRE: the sink reads
+   * them from the octets (attributeSource's, the prefix at prefixSource). Making the values only
+   * to throw them away was ~8% of ingest's decode worker's instructions (bench:worker). Off by
+   * default.
    */
   deferredPrefixTexts?: boolean;
 }
@@ -200,7 +201,7 @@ export class BmpSessionDecoder {
   private readonly bmpOptions: BmpDecodeOptions | undefined;
   private readonly borrowedRouteEvents: boolean;
   /** scanUpdate's placeholders with deferredPrefixTexts, else null. */
-  private readonly placeholders: ScanPlaceholders<string> | null;
+  private readonly placeholders: ScanPlaceholders<AsPathHop, string> | null;
   /** The route event being lent and the scanned UPDATE its path attributes are from (attributeSource). */
   private lentEvent: RouteEvent | null = null;
   private lentScan: UpdateScan<AsPathHop, string> | null = null;
@@ -230,7 +231,7 @@ export class BmpSessionDecoder {
     this.bmpOptions = options.bmp;
     this.borrowedRouteEvents = options.borrowedRouteEvents ?? false;
     if (options.deferredPrefixTexts === true && !this.borrowedRouteEvents) throw new Error('deferredPrefixTexts needs borrowedRouteEvents');
-    this.placeholders = options.deferredPrefixTexts === true ? { announcedIPv4Text: PREFIX_ON_THE_WIRE, communities: COMMUNITIES_ON_THE_WIRE } : null;
+    this.placeholders = options.deferredPrefixTexts === true ? { announcedIPv4Text: PREFIX_ON_THE_WIRE, asPath: AS_PATH_ON_THE_WIRE, communities: COMMUNITIES_ON_THE_WIRE } : null;
   }
 
   /**

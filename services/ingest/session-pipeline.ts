@@ -20,7 +20,7 @@ import {
   type IngestTopic,
   type RouterEventType,
   type RouterRecord,
-  type WireCommunities,
+  type WireAttributes,
 } from '../kafka/avro/index.js';
 import { OpenBmpRawRecordWriter, openBmpCollectorHash, openBmpRouterHash } from './openbmp-raw.js';
 
@@ -76,7 +76,7 @@ class RawRecordValue implements PlacedValue {
 /** A route event's record, written by the session's encoder where the sink asks. */
 class RouteRecordValue implements PlacedValue {
   event: RouteEvent | null = null;
-  wire: WireCommunities | null = null;
+  wire: WireAttributes | null = null;
   prefixAt = -1;
 
   constructor(

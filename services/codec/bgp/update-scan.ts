@@ -22,7 +22,7 @@
  */
 import { aigpMetric, decodeAigp } from './attributes/aigp.js';
 import { decodeAggregator, type Aggregator } from './attributes/aggregator.js';
-import type { AsPathSegmentType } from './attributes/as-path.js';
+import { AS_PATH_SEGMENT_TYPES as SEGMENT_TYPES, type AsPathSegmentType } from './attributes/as-path.js';
 import { decodeAtomicAggregate } from './attributes/atomic-aggregate.js';
 import { decodeClusterList } from './attributes/cluster-list.js';
 import { AttrFlag } from './attributes/codes.js';
@@ -69,9 +69,11 @@ export interface ScanConverters<H, C> {
  * Stand-ins for values the caller reads from the octets (scanUpdate's `placeholders`), so that
  * they are not made: ingest's Avro encoder writes prefixes and COMMUNITIES from the UPDATE.
  */
-export interface ScanPlaceholders<C> {
+export interface ScanPlaceholders<H, C> {
   /** The text of every announced IPv4 prefix (NLRI field and MP_REACH_NLRI; withdrawn ones keep theirs). */
   announcedIPv4Text: string;
+  /** AS_PATH, when it has a segment: this array (the same object), not its converted members (asPathAt..asPathEnd say where they are). */
+  asPath: H[];
   /** COMMUNITIES, when present: this array (the same object), not its converted values (communitiesAt and communitiesEnd say where they are). */
   communities: C[];
 }
@@ -111,20 +113,23 @@ export interface UpdateScan<H, C> {
   largeCommunities: string[] | null;
   otc: number | null;
   /**
-   * Where the COMMUNITIES and LARGE_COMMUNITY values lie in `octets` (the buffer scanned), -1
-   * without the attribute: for a caller that writes them in another form straight from the wire
-   * (the ingest's Avro writer), rather than from the values above.
+   * Where the AS_PATH, COMMUNITIES and LARGE_COMMUNITY values lie in `octets` (the buffer
+   * scanned), -1 without the attribute: for a caller that writes them in another form straight
+   * from the wire (the ingest's Avro writer), rather than from the values above.
    */
   octets: Buffer;
   /** A number no other scan of this thread has had: names the UPDATE without holding its octets. */
   serial: number;
+  asPathAt: number;
+  asPathEnd: number;
+  /** Octets per ASN in the AS_PATH (the options' fourOctetAs): 4 or 2. */
+  asPathAsSize: 2 | 4;
   communitiesAt: number;
   communitiesEnd: number;
   largeCommunitiesAt: number;
   largeCommunitiesEnd: number;
 }
 
-const SEGMENT_TYPES: readonly (AsPathSegmentType | null)[] = [null, 'set', 'sequence', 'confed_sequence', 'confed_set'];
 
 /** The last UpdateScan.serial given. */
 let lastSerial = 0;
@@ -167,8 +172,19 @@ function scanMpPrefixes(buf: Buffer, pos: number, end: number, afi: number, safi
   return scanPrefixes(buf, pos, end, afi, safi, opts.addPath(afi, safi), encoding === 'ipv4' ? 32 : 128, ipv4Text);
 }
 
-/** AS_PATH in [start, end) into `out` as hops; false where decodeAsPath(buf, start, end, asSize) would throw. */
-function scanAsPath<H, C>(buf: Buffer, start: number, end: number, asSize: 2 | 4, conv: ScanConverters<H, C>, out: UpdateScan<H, C>): boolean {
+/**
+ * AS_PATH in [start, end) into `out` as hops (or the placeholder); false where decodeAsPath(buf,
+ * start, end, asSize) would throw.
+ */
+function scanAsPath<H, C>(
+  buf: Buffer,
+  start: number,
+  end: number,
+  asSize: 2 | 4,
+  conv: ScanConverters<H, C>,
+  out: UpdateScan<H, C>,
+  placeholders: ScanPlaceholders<H, C> | null,
+): boolean {
   // First pass: the checks of decodeAsPath (segment header, known type, count within the
   // attribute; a zero count is allowed in AS_PATH) and the number of members.
   let members = 0;
@@ -182,6 +198,14 @@ function scanAsPath<H, C>(buf: Buffer, start: number, end: number, asSize: 2 | 4
     pos += 2 + count * asSize;
     members += count;
     segments++;
+  }
+  out.asPathAt = start;
+  out.asPathEnd = end;
+  out.asPathAsSize = asSize;
+  out.asPathSegments = segments;
+  if (placeholders !== null && segments > 0) {
+    out.asPath = placeholders.asPath;
+    return true;
   }
   const hops = new Array<H>(members);
   let k = 0;
@@ -197,7 +221,6 @@ function scanAsPath<H, C>(buf: Buffer, start: number, end: number, asSize: 2 | 4
     }
   }
   out.asPath = hops;
-  out.asPathSegments = segments;
   return true;
 }
 
@@ -214,14 +237,14 @@ function scanAttribute<H, C>(
   opts: BgpDecodeOptions,
   conv: ScanConverters<H, C>,
   out: UpdateScan<H, C>,
-  placeholders: ScanPlaceholders<C> | null,
+  placeholders: ScanPlaceholders<H, C> | null,
 ): boolean {
   switch (code) {
     case 1:
       out.origin = decodeOrigin(buf, s, e);
       return true;
     case 2:
-      return scanAsPath(buf, s, e, opts.fourOctetAs ? 4 : 2, conv, out);
+      return scanAsPath(buf, s, e, opts.fourOctetAs ? 4 : 2, conv, out, placeholders);
     case 3:
       out.nextHop = decodeNextHop(buf, s, e);
       return true;
@@ -306,7 +329,7 @@ function scanAttributes<H, C>(
   opts: BgpDecodeOptions,
   conv: ScanConverters<H, C>,
   out: UpdateScan<H, C>,
-  placeholders: ScanPlaceholders<C> | null,
+  placeholders: ScanPlaceholders<H, C> | null,
 ): boolean {
   if (++generation === 0xffffffff) {
     seen.fill(0);
@@ -354,7 +377,7 @@ export function scanUpdate<H, C>(
   end: number,
   opts: BgpDecodeOptions,
   conv: ScanConverters<H, C>,
-  placeholders: ScanPlaceholders<C> | null = null,
+  placeholders: ScanPlaceholders<H, C> | null = null,
 ): UpdateScan<H, C> | null {
   // decodeUpdateBody's framing checks.
   if (end - start < 4) return null;
@@ -392,6 +415,9 @@ export function scanUpdate<H, C>(
     otc: null,
     octets: buf,
     serial: ++lastSerial,
+    asPathAt: -1,
+    asPathEnd: -1,
+    asPathAsSize: opts.fourOctetAs ? 4 : 2,
     communitiesAt: -1,
     communitiesEnd: -1,
     largeCommunitiesAt: -1,

@@ -13,12 +13,13 @@
  * using it, and a value it is not written for (a long beyond 2^53, a symbol not in the schema)
  * throws AttributeFallback so that avsc encodes those attributes instead.
  *
- * Given the octets an event's COMMUNITIES and LARGE_COMMUNITY were decoded from (WireCommunities),
+ * Given the octets an event's COMMUNITIES and LARGE_COMMUNITY were decoded from (WireAttributes),
  * it writes those two fields from the values on the wire: the decimal digits of each part, which
  * are the event's texts, without reading the texts one UTF-16 unit at a time (most of the
  * writer's time on a full table went there).
  */
 import type { Type } from 'avsc';
+import { AS_PATH_SEGMENT_TYPES } from '../../codec/bgp/attributes/as-path.js';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { COLON, DIGITS_PER_HALF, decimalHalves, writeDecimal } from './decimal.js';
 import { writeUtf8 } from './utf8.js';
@@ -53,14 +54,18 @@ const MAX_DIRECT_LONG = 2 ** 52;
 export type AttributeValues = Pick<RouteEvent, (typeof ATTRIBUTE_FIELDS)[number]>;
 
 /**
- * Where the COMMUNITIES (RFC 1997) and LARGE_COMMUNITY (RFC 8092) values an event's
- * `communities` and `large_communities` were decoded from lie in `octets`; -1: the attribute is
- * absent (the list is empty). A scanned UPDATE (codec/bgp/update-scan.ts) is one.
+ * Where the AS_PATH (RFC 4271 §4.3), COMMUNITIES (RFC 1997) and LARGE_COMMUNITY (RFC 8092) values
+ * an event's `as_path`, `communities` and `large_communities` were decoded from lie in `octets`;
+ * -1: the attribute is absent. A scanned UPDATE (codec/bgp/update-scan.ts) is one.
  */
-export interface WireCommunities {
+export interface WireAttributes {
   readonly octets: Buffer;
   /** Different for every UPDATE (UpdateScan.serial): a writer may reuse what it wrote for the same serial. */
   readonly serial: number;
+  readonly asPathAt: number;
+  readonly asPathEnd: number;
+  /** Octets per ASN in the AS_PATH: 4, or 2 (RFC 6793 §4.2.1). */
+  readonly asPathAsSize: number;
   readonly communitiesAt: number;
   readonly communitiesEnd: number;
   readonly largeCommunitiesAt: number;
@@ -86,6 +91,8 @@ export class AttributeWriter {
   private readonly segments: Map<string, number>;
   /** The index of SEQUENCE in the segment enum, -1 if it has none (every hop then goes to the map). */
   private readonly sequenceIndex: number;
+  /** The segment enum's index by AS_PATH segment type code; -1: not in the enum (or not a type). */
+  private readonly wireSegments = new Int8Array(256).fill(-1);
 
   /** `originType`: the Origin enum; `segmentType`: the AsPathSegmentType enum (from the schema). */
   constructor(
@@ -95,6 +102,10 @@ export class AttributeWriter {
     this.origins = symbolIndex(originType);
     this.segments = symbolIndex(segmentType);
     this.sequenceIndex = this.segments.get(SEQUENCE) ?? -1;
+    AS_PATH_SEGMENT_TYPES.forEach((name, code) => {
+      const index = name === null ? undefined : this.segments.get(name);
+      if (index !== undefined && index < 64) this.wireSegments[code] = index;
+    });
   }
 
   /** A writer for the same enums with a buffer of its own, for another encoder (see write). */
@@ -109,7 +120,7 @@ export class AttributeWriter {
    * into each record it writes and replaces them when the attributes change (without a buffer and
    * a copy per UPDATE).
    */
-  write(e: AttributeValues, wire: WireCommunities | null = null, suffix: Buffer | null = null): Buffer {
+  write(e: AttributeValues, wire: WireAttributes | null = null, suffix: Buffer | null = null): Buffer {
     this.pos = 0;
     if (e.origin === null) this.byte(0);
     else {
@@ -118,7 +129,8 @@ export class AttributeWriter {
       this.byte(2);
       this.long(i);
     }
-    this.asPath(e.as_path);
+    if (wire === null) this.asPath(e.as_path);
+    else this.wireAsPath(wire.octets, wire.asPathAt, wire.asPathEnd, wire.asPathAsSize);
     this.nullableString(e.next_hop);
     this.nullableLong(e.med);
     this.nullableLong(e.local_pref);
@@ -161,6 +173,36 @@ export class AttributeWriter {
         if (s === undefined) throw AttributeFallback;
         this.long(s);
       }
+    }
+    this.byte(0);
+  }
+
+  /**
+   * AS_PATH in [at, end) of `buf` (-1: absent), `asSize` octets per ASN, as the event model's hops
+   * (asPathHops: each member's ASN and its segment's type, in order), written from the octets. The
+   * segments are as the scan checked them (RFC 4271 §4.3: type, count, ASNs).
+   */
+  private wireAsPath(buf: Buffer, at: number, end: number, asSize: number): void {
+    let members = 0;
+    for (let p = at; at >= 0 && p < end; p += 2 + buf[p + 1] * asSize) members += buf[p + 1];
+    if (members > 0) {
+      this.long(members);
+      // Per member: an ASN of at most 5 varint octets, its segment's index in one.
+      this.room(members * 6);
+      const out = this.buf;
+      let pos = this.pos;
+      for (let p = at; p < end; ) {
+        const segment = this.wireSegments[buf[p]];
+        if (segment < 0) throw AttributeFallback;
+        const count = buf[p + 1];
+        p += 2;
+        for (let i = 0; i < count; i++, p += asSize) {
+          const asn = asSize === 4 ? buf.readUInt32BE(p) : (buf[p] << 8) | buf[p + 1];
+          pos = writeVarint(out, pos, asn * 2);
+          out[pos++] = segment * 2;
+        }
+      }
+      this.pos = pos;
     }
     this.byte(0);
   }

@@ -68,5 +68,5 @@ export {
   type ValueFormat,
 } from './topics.js';
 export { ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder } from './route-monitoring-encoder.js';
-export type { WireCommunities } from './attribute-writer.js';
+export type { WireAttributes } from './attribute-writer.js';
 export { addedFieldsWithoutDefault, backwardCompatibilityProblems, newestReleased, releasedVersions, type ReleasedVersion } from './compatibility.js';

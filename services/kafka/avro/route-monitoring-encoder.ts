@@ -35,15 +35,16 @@
  */
 import avro from 'avsc';
 import type { Type } from 'avsc';
+import { AS_PATH_SEGMENT_TYPES } from '../../codec/bgp/attributes/as-path.js';
 import { formatCommunity } from '../../codec/bgp/attributes/communities.js';
 import { ipv4PrefixText } from '../../codec/bgp/nlri/prefix.js';
-import { COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
+import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
 import { writeIPv4PrefixText } from './decimal.js';
 import { writeVarint } from './varint.js';
-import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues, type WireCommunities } from './attribute-writer.js';
+import { ATTRIBUTE_FIELDS, AttributeFallback, AttributeWriter, type AttributeValues, type WireAttributes } from './attribute-writer.js';
 
 const ROUTER_FIELDS = ['router_address'] as const;
 const SEQUENCE_FIELDS = ['sequence'] as const;
@@ -236,8 +237,8 @@ function peerSnapshot(e: RouteEvent): PeerSnapshot {
  * COMMUNITIES values. Throws when the octets are missing: such an event is only ever given with
  * them (encodeBorrowed's `wire` and `prefixAt`).
  */
-function withTexts(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
-  let out = withCommunityTexts(event, wire);
+function withTexts(event: RouteEvent, wire: WireAttributes | null, prefixAt: number): RouteEvent {
+  let out = withWireAttributes(event, wire);
   if (out.prefix === PREFIX_ON_THE_WIRE) {
     if (wire === null || prefixAt < 0) throw new Error('a route event whose prefix is on the wire came without the octets it is in');
     const octets = wire.octets;
@@ -246,13 +247,32 @@ function withTexts(event: RouteEvent, wire: WireCommunities | null, prefixAt: nu
   return out;
 }
 
-/** `event` with its COMMUNITIES' texts (formatCommunity) when they are COMMUNITIES_ON_THE_WIRE. */
-function withCommunityTexts(event: RouteEvent, wire: WireCommunities | null): RouteEvent {
-  if (event.communities !== COMMUNITIES_ON_THE_WIRE) return event;
-  if (wire === null || wire.communitiesAt < 0) throw new Error('a route event whose communities are on the wire came without the octets they are in');
-  const texts: string[] = [];
-  for (let i = wire.communitiesAt; i < wire.communitiesEnd; i += 4) texts.push(formatCommunity(wire.octets.readUInt32BE(i)));
-  return { ...event, communities: texts };
+/**
+ * `event` with its AS path's hops and its COMMUNITIES' texts (formatCommunity) where they are
+ * AS_PATH_ON_THE_WIRE and COMMUNITIES_ON_THE_WIRE.
+ */
+function withWireAttributes(event: RouteEvent, wire: WireAttributes | null): RouteEvent {
+  let out = event;
+  if (out.communities === COMMUNITIES_ON_THE_WIRE) {
+    if (wire === null || wire.communitiesAt < 0) throw new Error('a route event whose communities are on the wire came without the octets they are in');
+    const texts: string[] = [];
+    for (let i = wire.communitiesAt; i < wire.communitiesEnd; i += 4) texts.push(formatCommunity(wire.octets.readUInt32BE(i)));
+    out = { ...out, communities: texts };
+  }
+  if (out.as_path === AS_PATH_ON_THE_WIRE) {
+    if (wire === null || wire.asPathAt < 0) throw new Error('a route event whose AS path is on the wire came without the octets it is in');
+    const { octets, asPathEnd: end, asPathAsSize: asSize } = wire;
+    const hops: AsPathHop[] = [];
+    for (let p = wire.asPathAt; p < end; ) {
+      const segment = AS_PATH_SEGMENT_TYPES[octets[p]];
+      if (segment === null || segment === undefined) throw new Error(`AS_PATH segment type ${octets[p]} on the wire`);
+      const count = octets[p + 1];
+      p += 2;
+      for (let i = 0; i < count; i++, p += asSize) hops.push({ asn: asSize === 4 ? octets.readUInt32BE(p) : octets.readUInt16BE(p), segment });
+    }
+    out = { ...out, as_path: hops };
+  }
+  return out;
 }
 
 /** Every field after the path attributes is null (decoded_without_peer_up aside): the usual case. */
@@ -384,8 +404,25 @@ const WIRE_LARGE_SAMPLES: ReadonlyArray<readonly [number, number, number, string
   [999999999, 1000000000, 9, '999999999:1000000000:9'],
 ];
 
-/** Attribute values and the wire octets of their communities, to check the writing from the wire. */
-function wireSamples(): Array<[AttributeValues, WireCommunities]> {
+/** AS_PATH octets (RFC 4271 §4.3) of `hops`: a segment per run of hops of one type. */
+function asPathOctets(hops: readonly AsPathHop[], asSize: 2 | 4): Buffer {
+  const parts: number[] = [];
+  for (let i = 0; i < hops.length; ) {
+    let j = i;
+    while (j < hops.length && hops[j].segment === hops[i].segment && j - i < 255) j++;
+    parts.push(AS_PATH_SEGMENT_TYPES.indexOf(hops[i].segment), j - i);
+    for (let k = i; k < j; k++) {
+      const asn = hops[k].asn;
+      if (asSize === 4) parts.push(asn >>> 24, (asn >>> 16) & 0xff);
+      parts.push((asn >>> 8) & 0xff, asn & 0xff);
+    }
+    i = j;
+  }
+  return Buffer.from(parts);
+}
+
+/** Attribute values and the wire octets of their AS paths and communities, to check the writing from the wire. */
+function wireSamples(): Array<[AttributeValues, WireAttributes]> {
   const communities = Buffer.alloc(4 * WIRE_COMMUNITY_SAMPLES.length);
   WIRE_COMMUNITY_SAMPLES.forEach(([v], i) => communities.writeUInt32BE(v, 4 * i));
   const large = Buffer.alloc(12 * WIRE_LARGE_SAMPLES.length);
@@ -394,17 +431,28 @@ function wireSamples(): Array<[AttributeValues, WireCommunities]> {
     large.writeUInt32BE(b, 12 * i + 4);
     large.writeUInt32BE(c, 12 * i + 8);
   });
-  const octets = Buffer.concat([Buffer.from([0xff]), communities, large]);
   const base = ATTRIBUTE_SAMPLES[1];
+  // base's AS path (a member of each segment type, 4-octet ASNs), then a 2-octet one.
+  const path4 = asPathOctets(base.as_path, 4);
+  const path2Hops: AsPathHop[] = [
+    { asn: 65535, segment: 'sequence' },
+    { asn: 1, segment: 'sequence' },
+    { asn: 0, segment: 'set' },
+    { asn: 300, segment: 'set' },
+  ];
+  const path2 = asPathOctets(path2Hops, 2);
+  const octets = Buffer.concat([Buffer.from([0xff]), communities, large, path4, path2]);
+  const largeAt = 1 + communities.length;
+  const path4At = largeAt + large.length;
+  const path2At = path4At + path4.length;
+  const none = { communitiesAt: -1, communitiesEnd: -1, largeCommunitiesAt: -1, largeCommunitiesEnd: -1 };
   return [
     [
       { ...base, communities: WIRE_COMMUNITY_SAMPLES.map(([, t]) => t), large_communities: WIRE_LARGE_SAMPLES.map(([, , , t]) => t) },
-      { octets, serial: 0, communitiesAt: 1, communitiesEnd: 1 + communities.length, largeCommunitiesAt: 1 + communities.length, largeCommunitiesEnd: octets.length },
+      { octets, serial: 0, asPathAt: path4At, asPathEnd: path2At, asPathAsSize: 4, communitiesAt: 1, communitiesEnd: largeAt, largeCommunitiesAt: largeAt, largeCommunitiesEnd: path4At },
     ],
-    [
-      { ...base, communities: [], large_communities: [] },
-      { octets, serial: 0, communitiesAt: -1, communitiesEnd: -1, largeCommunitiesAt: -1, largeCommunitiesEnd: -1 },
-    ],
+    [{ ...base, as_path: [], communities: [], large_communities: [] }, { octets, serial: 0, asPathAt: -1, asPathEnd: -1, asPathAsSize: 4, ...none }],
+    [{ ...base, as_path: path2Hops, communities: [], large_communities: [] }, { octets, serial: 0, asPathAt: path2At, asPathEnd: octets.length, asPathAsSize: 2, ...none }],
   ];
 }
 
@@ -591,7 +639,7 @@ export class RouteMonitoringEncoder {
    * event with PREFIX_ON_THE_WIRE or COMMUNITIES_ON_THE_WIRE (deferredPrefixTexts) must come with
    * both.
    */
-  encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireCommunities | null = null, prefixAt = -1): Buffer {
+  encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireAttributes | null = null, prefixAt = -1): Buffer {
     event = this.writable(event, wire, prefixAt);
     if (!this.reuse) return encodeRecord('route_monitoring', schemaId, event);
     checkSchemaId(schemaId);
@@ -624,7 +672,7 @@ export class RouteMonitoringEncoder {
    * is then to be ignored: the caller makes room and calls again with the same arguments).
    * Throws InvalidRecordError as encodeRecord does.
    */
-  encodeAt(schemaId: number, event: RouteEvent, wire: WireCommunities | null, prefixAt: number, target: Buffer, at: number): number {
+  encodeAt(schemaId: number, event: RouteEvent, wire: WireAttributes | null, prefixAt: number, target: Buffer, at: number): number {
     event = this.writable(event, wire, prefixAt);
     if (!this.reuse) return copyInto(encodeRecord('route_monitoring', schemaId, event), target, at);
     checkSchemaId(schemaId);
@@ -648,16 +696,16 @@ export class RouteMonitoringEncoder {
   }
 
   /**
-   * `event`, or, when it has its prefix or its communities on the wire (a session decoder's
+   * `event`, or, when it has its prefix, AS path or communities on the wire (a session decoder's
    * deferredPrefixTexts) and this encoder would not write them from the octets (the direct
    * writing off; for the prefix, not a plain IPv4 route), a copy with their texts: avsc writes
-   * the texts it is given. (Communities the attribute writer leaves to avsc get theirs in
+   * the values it is given. (Attributes the attribute writer leaves to avsc get theirs in
    * attributeOctets.)
    */
-  private writable(event: RouteEvent, wire: WireCommunities | null, prefixAt: number): RouteEvent {
+  private writable(event: RouteEvent, wire: WireAttributes | null, prefixAt: number): RouteEvent {
     const prefixOnWire = event.prefix === PREFIX_ON_THE_WIRE;
-    const communitiesOnWire = event.communities === COMMUNITIES_ON_THE_WIRE;
-    if (!prefixOnWire && !communitiesOnWire) return event;
+    const attributesOnWire = event.communities === COMMUNITIES_ON_THE_WIRE || event.as_path === AS_PATH_ON_THE_WIRE;
+    if (!prefixOnWire && !attributesOnWire) return event;
     const pathId = event.path_id;
     const prefixFromWire =
       !prefixOnWire ||
@@ -670,12 +718,12 @@ export class RouteMonitoringEncoder {
         event.raw_nlri === null &&
         event.labels.length === 0 &&
         (pathId === null || (Number.isSafeInteger(pathId) && pathId >= 0)));
-    const communitiesFromWire = !communitiesOnWire || (this.reuse && this.attributeWriter !== null && wire !== null);
-    return prefixFromWire && communitiesFromWire ? event : withTexts(event, wire, prefixAt);
+    const attributesFromWire = !attributesOnWire || (this.reuse && this.attributeWriter !== null && wire !== null);
+    return prefixFromWire && attributesFromWire ? event : withTexts(event, wire, prefixAt);
   }
 
   /** Writes the Avro body after the wire header at `base` of scratch; returns its end. */
-  private encodeBody(e: RouteEvent, wire: WireCommunities | null, prefixAt: number, base: number): number {
+  private encodeBody(e: RouteEvent, wire: WireAttributes | null, prefixAt: number, base: number): number {
     let pos = base + WIRE_HEADER_LENGTH;
     if (e.router_address !== this.routerAddress) {
       this.routerBytes = this.encodeCopy(this.routerType, e);
@@ -786,7 +834,7 @@ export class RouteMonitoringEncoder {
   }
 
   /** The attribute fields' octets: written directly, or by avsc for values the writer leaves to it. */
-  private attributeOctets(e: RouteEvent, wire: WireCommunities | null): Buffer {
+  private attributeOctets(e: RouteEvent, wire: WireAttributes | null): Buffer {
     if (this.attributeWriter !== null) {
       try {
         const suffix = this.nullRest[0];
@@ -798,7 +846,7 @@ export class RouteMonitoringEncoder {
       }
     }
     this.attributeFieldsLength = -1;
-    return this.encodeCopy(this.attributeType, withCommunityTexts(e, wire));
+    return this.encodeCopy(this.attributeType, withWireAttributes(e, wire));
   }
 
   /** The octets of `type`'s fields of `e`, as a buffer of their own (made only when the values change). */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
-import { COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
+import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
 import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions } from '../../../bench/full-table.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
@@ -106,6 +106,12 @@ function sameOctetsLent(chunks: Buffer[], label: string, deferredPrefixTexts: bo
           if (source === null || e.afi !== 1 || e.action !== 'announce') assert.fail(`${label}: event ${events} (${e.family} ${e.action}) deferred its prefix text`);
         } else if (e.prefix !== want.prefix) {
           assert.fail(`${label}: event ${events} has prefix ${e.prefix}, ${want.prefix} expected`);
+        }
+        if (e.as_path === AS_PATH_ON_THE_WIRE) {
+          deferred++;
+          if (source === null || source.asPathAt < 0 || e.action !== 'announce') assert.fail(`${label}: event ${events} (${e.family} ${e.action}) deferred its AS path`);
+        } else if (JSON.stringify(e.as_path) !== JSON.stringify(want.as_path)) {
+          assert.fail(`${label}: event ${events} has AS path ${JSON.stringify(e.as_path)}, ${JSON.stringify(want.as_path)} expected`);
         }
         if (e.communities === COMMUNITIES_ON_THE_WIRE) {
           deferred++;
@@ -403,7 +409,7 @@ describe('RouteMonitoringEncoder', () => {
     assertSameOctets([big, big, FIXTURES.route_monitoring.minimal as RouteEvent, big], 'big');
   });
 
-  test('an event whose prefix and communities are on the wire is written with their texts wherever avsc writes them, and refused without its octets', () => {
+  test('an event whose prefix, AS path and communities are on the wire is written with their texts wherever avsc writes them, and refused without its octets', () => {
     const lent = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true, deferredPrefixTexts: true });
     const reference = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
     const framer = new BmpFramer();
@@ -451,6 +457,7 @@ describe('RouteMonitoringEncoder', () => {
         e.med = med;
         if (e.communities === COMMUNITIES_ON_THE_WIRE) withCommunities++;
         else assert.deepEqual(e.communities, want.communities);
+        assert.equal(e.as_path, AS_PATH_ON_THE_WIRE);
         // Without the octets: refused, not written with a wrong prefix.
         assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e), /on the wire came without the octets/);
         assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e, source, -1), /prefix is on the wire came without the octets/);

@@ -22,7 +22,9 @@ export interface AsPathSegment {
 /** AS_TRANS (RFC 6793 §9): stands in for a 4-octet ASN in 2-octet fields. */
 export const AS_TRANS = 23456;
 
-const SEGMENT_TYPES: readonly (AsPathSegmentType | null)[] = [null, 'set', 'sequence', 'confed_sequence', 'confed_set'];
+/** Segment type by its code (RFC 4271 §4.3: 1 AS_SET, 2 AS_SEQUENCE; RFC 5065 §3: 3 AS_CONFED_SEQUENCE, 4 AS_CONFED_SET); null: not a type. */
+export const AS_PATH_SEGMENT_TYPES: readonly (AsPathSegmentType | null)[] = [null, 'set', 'sequence', 'confed_sequence', 'confed_set'];
+const SEGMENT_TYPES = AS_PATH_SEGMENT_TYPES;
 const SEGMENT_CODES: Record<AsPathSegmentType, number> = { set: 1, sequence: 2, confed_sequence: 3, confed_set: 4 };
 
 /**

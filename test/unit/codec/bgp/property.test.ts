@@ -524,8 +524,17 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
     [scan.extendedCommunities, scan.ipv6ExtendedCommunities, scan.aigp, scan.largeCommunities, scan.otc],
     [a.extendedCommunities, a.ipv6ExtendedCommunities, a.aigp, a.largeCommunities, a.otc],
   );
-  // Where the communities lie: their values, read back from the octets.
+  // Where the AS path and the communities lie: their values, read back from the octets.
   assert.equal(scan.octets, buf);
+  const wireHops: Array<{ asn: number; segment: string }> = [];
+  for (let p = scan.asPathAt; p >= 0 && p < scan.asPathEnd; ) {
+    const segment = ['', 'set', 'sequence', 'confed_sequence', 'confed_set'][buf[p]];
+    const count = buf[p + 1];
+    p += 2;
+    for (let i = 0; i < count; i++, p += scan.asPathAsSize) wireHops.push({ asn: scan.asPathAsSize === 4 ? buf.readUInt32BE(p) : buf.readUInt16BE(p), segment });
+  }
+  assert.deepStrictEqual(scan.asPathAt < 0 ? null : wireHops, hops);
+  assert.equal(scan.asPathAsSize, opts.fourOctetAs ? 4 : 2);
   const at = (start: number, end: number, width: number): number[][] | null =>
     start < 0
       ? null
@@ -545,15 +554,18 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
 function placeholderAgrees(buf: Buffer, opts: BgpDecodeOptions, scan: ReturnType<typeof scanUpdate> | null): void {
   const text = '(placeholder)';
   const communities = [-1];
-  const deferred = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, { announcedIPv4Text: text, communities }) : null;
+  const asPath = [{ asn: -1, segment: 'placeholder' }];
+  const deferred = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, { announcedIPv4Text: text, asPath, communities }) : null;
   assert.equal(deferred === null, scan === null, 'the placeholder changed whether the scan reads the UPDATE');
   if (scan === null || deferred === null) return;
   const announced = (block: PrefixBlock | null): PrefixBlock | null =>
     block !== null && nlriEncoding(block.afi, block.safi) === 'ipv4' ? { ...block, prefixes: block.prefixes.map(() => text) } : block;
   assert.equal(deferred.communities === communities, scan.communities !== null, 'the placeholder stands for COMMUNITIES where present');
+  assert.equal(deferred.asPath === asPath, scan.asPathSegments > 0, 'the placeholder stands for an AS_PATH with segments');
+  if (scan.asPathSegments === 0) assert.deepStrictEqual(deferred.asPath, scan.asPath);
   assert.deepStrictEqual(
-    { ...deferred, serial: 0, communities: null },
-    { ...scan, serial: 0, communities: null, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
+    { ...deferred, serial: 0, communities: null, asPath: null },
+    { ...scan, serial: 0, communities: null, asPath: null, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
   );
 }
 
