@@ -13,10 +13,12 @@
  * using it, and a value it is not written for (a long beyond 2^53, a symbol not in the schema)
  * throws AttributeFallback so that avsc encodes those attributes instead.
  *
- * Given the octets an event's COMMUNITIES and LARGE_COMMUNITY were decoded from (WireAttributes),
- * it writes those two fields from the values on the wire: the decimal digits of each part, which
- * are the event's texts, without reading the texts one UTF-16 unit at a time (most of the
- * writer's time on a full table went there).
+ * Given the octets an event's AS_PATH, COMMUNITIES and LARGE_COMMUNITY were decoded from
+ * (WireAttributes), it writes those fields from the values on the wire: the AS path's members and
+ * segment types, and the decimal digits of each community part, which are the event's texts,
+ * without reading the texts one UTF-16 unit at a time (most of the writer's time on a full table
+ * went there) or making the hops (ingest's decoder then leaves placeholders there,
+ * deferredPrefixTexts).
  */
 import type { Type } from 'avsc';
 import { AS_PATH_SEGMENT_TYPES } from '../../codec/bgp/attributes/as-path.js';

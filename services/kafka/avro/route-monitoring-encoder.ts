@@ -232,10 +232,10 @@ function peerSnapshot(e: RouteEvent): PeerSnapshot {
 }
 
 /**
- * `event` with the texts of what it has on the wire (PREFIX_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE):
- * the IPv4 prefix whose length octet is at `prefixAt` of the scanned UPDATE's octets, its
- * COMMUNITIES values. Throws when the octets are missing: such an event is only ever given with
- * them (encodeBorrowed's `wire` and `prefixAt`).
+ * `event` with the values of what it has on the wire (PREFIX_ON_THE_WIRE, AS_PATH_ON_THE_WIRE,
+ * COMMUNITIES_ON_THE_WIRE): the text of the IPv4 prefix whose length octet is at `prefixAt` of the
+ * scanned UPDATE's octets, its AS_PATH's hops, its COMMUNITIES' texts. Throws when the octets are
+ * missing: such an event is only ever given with them (encodeBorrowed's `wire` and `prefixAt`).
  */
 function withTexts(event: RouteEvent, wire: WireAttributes | null, prefixAt: number): RouteEvent {
   let out = withWireAttributes(event, wire);
@@ -631,13 +631,13 @@ export class RouteMonitoringEncoder {
    *
    * `wire`, when given, vouches that the event's path attributes are those decoded from that
    * scanned UPDATE (as the session decoder lends it: BmpSessionDecoder#attributeSource), with the
-   * event's own next hop: the communities are then written from its octets rather than from the
-   * texts, and the attributes' octets are reused, without comparing values, for every event of
+   * event's own next hop: the AS path and the communities are then written from its octets
+   * rather than from the values, and the attributes' octets are reused, without comparing values, for every event of
    * the same UPDATE and next hop. `prefixAt`, with `wire`, vouches that the event's prefix is the
    * one whose length octet is there in wire.octets (BmpSessionDecoder#prefixSource): an IPv4
    * prefix is then written from its octets, not read back from its text (-1: from the text). An
-   * event with PREFIX_ON_THE_WIRE or COMMUNITIES_ON_THE_WIRE (deferredPrefixTexts) must come with
-   * both.
+   * event with PREFIX_ON_THE_WIRE, AS_PATH_ON_THE_WIRE or COMMUNITIES_ON_THE_WIRE
+   * (deferredPrefixTexts) must come with both.
    */
   encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireAttributes | null = null, prefixAt = -1): Buffer {
     event = this.writable(event, wire, prefixAt);
