@@ -57,7 +57,6 @@ import {
   formatCommunity,
   makeDecodeOptions,
   messageTypeName,
-  type AsPathSegment,
   type Attributes,
   type BgpDecodeOptions,
   type Capability,
@@ -89,6 +88,7 @@ import type {
   TlvField,
 } from './model.js';
 import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE } from './model.js';
+import { asPathHops, communityTexts } from './path-attribute-values.js';
 
 /** Receives each event as it is made; called synchronously, in order. */
 export type EventSink = <T extends EventTopic>(topic: T, event: EventByTopic[T]) => void;
@@ -1023,28 +1023,6 @@ function tableNameTlv(message: RouteMonitoringMessage): string | null {
   return null;
 }
 
-function asPathHops(segments: readonly AsPathSegment[] | null): AsPathHop[] {
-  if (segments === null || segments.length === 0) return EMPTY;
-  // Allocated at its exact size (see decodeAsPath).
-  let n = 0;
-  for (let i = 0; i < segments.length; i++) n += segments[i].asns.length;
-  const hops: AsPathHop[] = new Array<AsPathHop>(n);
-  let k = 0;
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    const asns = s.asns;
-    for (let j = 0; j < asns.length; j++) hops[k++] = { asn: asns[j], segment: s.type };
-  }
-  return hops;
-}
-
-/** "high:low" texts of COMMUNITIES values, in order. */
-function communityTexts(values: readonly number[]): string[] {
-  const n = values.length;
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = formatCommunity(values[i]);
-  return out;
-}
 
 /** Per-peer header octets that identify the peer (type, flags, distinguisher, address, AS, BGP ID): all but the timestamp. */
 const PEER_IDENTITY_LENGTH = 34;
@@ -1092,7 +1070,7 @@ function scanSharedAttributes(a: UpdateScan<AsPathHop, string>): SharedAttribute
 function sharedAttributes(a: Attributes): SharedAttributes {
   return {
     origin: a.origin,
-    as_path: asPathHops(a.asPath),
+    as_path: a.asPath === null || a.asPath.length === 0 ? EMPTY : asPathHops(a.asPath),
     next_hop: a.nextHop,
     med: a.med,
     local_pref: a.localPref,

@@ -35,8 +35,10 @@
  */
 import avro from 'avsc';
 import type { Type } from 'avsc';
-import { AS_PATH_SEGMENT_TYPES } from '../../codec/bgp/attributes/as-path.js';
-import { formatCommunity } from '../../codec/bgp/attributes/communities.js';
+import { decodeAsPath, encodeAsPath, type AsPathSegment } from '../../codec/bgp/attributes/as-path.js';
+import { decodeCommunities } from '../../codec/bgp/attributes/communities.js';
+import { ByteWriter } from '../../codec/bgp/writer.js';
+import { asPathHops, communityTexts } from '../../events/path-attribute-values.js';
 import { ipv4PrefixText } from '../../codec/bgp/nlri/prefix.js';
 import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
@@ -255,22 +257,11 @@ function withWireAttributes(event: RouteEvent, wire: WireAttributes | null): Rou
   let out = event;
   if (out.communities === COMMUNITIES_ON_THE_WIRE) {
     if (wire === null || wire.communitiesAt < 0) throw new Error('a route event whose communities are on the wire came without the octets they are in');
-    const texts: string[] = [];
-    for (let i = wire.communitiesAt; i < wire.communitiesEnd; i += 4) texts.push(formatCommunity(wire.octets.readUInt32BE(i)));
-    out = { ...out, communities: texts };
+    out = { ...out, communities: communityTexts(decodeCommunities(wire.octets, wire.communitiesAt, wire.communitiesEnd)) };
   }
   if (out.as_path === AS_PATH_ON_THE_WIRE) {
     if (wire === null || wire.asPathAt < 0) throw new Error('a route event whose AS path is on the wire came without the octets it is in');
-    const { octets, asPathEnd: end, asPathAsSize: asSize } = wire;
-    const hops: AsPathHop[] = [];
-    for (let p = wire.asPathAt; p < end; ) {
-      const segment = AS_PATH_SEGMENT_TYPES[octets[p]];
-      if (segment === null || segment === undefined) throw new Error(`AS_PATH segment type ${octets[p]} on the wire`);
-      const count = octets[p + 1];
-      p += 2;
-      for (let i = 0; i < count; i++, p += asSize) hops.push({ asn: asSize === 4 ? octets.readUInt32BE(p) : octets.readUInt16BE(p), segment });
-    }
-    out = { ...out, as_path: hops };
+    out = { ...out, as_path: asPathHops(decodeAsPath(wire.octets, wire.asPathAt, wire.asPathEnd, wire.asPathAsSize === 2 ? 2 : 4)) };
   }
   return out;
 }
@@ -404,21 +395,11 @@ const WIRE_LARGE_SAMPLES: ReadonlyArray<readonly [number, number, number, string
   [999999999, 1000000000, 9, '999999999:1000000000:9'],
 ];
 
-/** AS_PATH octets (RFC 4271 §4.3) of `hops`: a segment per run of hops of one type. */
-function asPathOctets(hops: readonly AsPathHop[], asSize: 2 | 4): Buffer {
-  const parts: number[] = [];
-  for (let i = 0; i < hops.length; ) {
-    let j = i;
-    while (j < hops.length && hops[j].segment === hops[i].segment && j - i < 255) j++;
-    parts.push(AS_PATH_SEGMENT_TYPES.indexOf(hops[i].segment), j - i);
-    for (let k = i; k < j; k++) {
-      const asn = hops[k].asn;
-      if (asSize === 4) parts.push(asn >>> 24, (asn >>> 16) & 0xff);
-      parts.push((asn >>> 8) & 0xff, asn & 0xff);
-    }
-    i = j;
-  }
-  return Buffer.from(parts);
+/** AS_PATH octets (RFC 4271 §4.3) of `segments`. */
+function asPathOctets(segments: readonly AsPathSegment[], asSize: 2 | 4): Buffer {
+  const w = new ByteWriter();
+  encodeAsPath(w, segments, asSize);
+  return w.toBuffer();
 }
 
 /** Attribute values and the wire octets of their AS paths and communities, to check the writing from the wire. */
@@ -432,15 +413,19 @@ function wireSamples(): Array<[AttributeValues, WireAttributes]> {
     large.writeUInt32BE(c, 12 * i + 8);
   });
   const base = ATTRIBUTE_SAMPLES[1];
-  // base's AS path (a member of each segment type, 4-octet ASNs), then a 2-octet one.
-  const path4 = asPathOctets(base.as_path, 4);
-  const path2Hops: AsPathHop[] = [
-    { asn: 65535, segment: 'sequence' },
-    { asn: 1, segment: 'sequence' },
-    { asn: 0, segment: 'set' },
-    { asn: 300, segment: 'set' },
+  // A segment of each type with 4-octet ASNs, then a path of 2-octet ones.
+  const path4Segments: AsPathSegment[] = [
+    { type: 'sequence', asns: [4294967295, 7] },
+    { type: 'set', asns: [0] },
+    { type: 'confed_sequence', asns: [64512] },
+    { type: 'confed_set', asns: [65001, 65002] },
   ];
-  const path2 = asPathOctets(path2Hops, 2);
+  const path2Segments: AsPathSegment[] = [
+    { type: 'sequence', asns: [65535, 1] },
+    { type: 'set', asns: [0, 300] },
+  ];
+  const path4 = asPathOctets(path4Segments, 4);
+  const path2 = asPathOctets(path2Segments, 2);
   const octets = Buffer.concat([Buffer.from([0xff]), communities, large, path4, path2]);
   const largeAt = 1 + communities.length;
   const path4At = largeAt + large.length;
@@ -448,11 +433,16 @@ function wireSamples(): Array<[AttributeValues, WireAttributes]> {
   const none = { communitiesAt: -1, communitiesEnd: -1, largeCommunitiesAt: -1, largeCommunitiesEnd: -1 };
   return [
     [
-      { ...base, communities: WIRE_COMMUNITY_SAMPLES.map(([, t]) => t), large_communities: WIRE_LARGE_SAMPLES.map(([, , , t]) => t) },
+      {
+        ...base,
+        as_path: asPathHops(path4Segments),
+        communities: WIRE_COMMUNITY_SAMPLES.map(([, t]) => t),
+        large_communities: WIRE_LARGE_SAMPLES.map(([, , , t]) => t),
+      },
       { octets, serial: 0, asPathAt: path4At, asPathEnd: path2At, asPathAsSize: 4, communitiesAt: 1, communitiesEnd: largeAt, largeCommunitiesAt: largeAt, largeCommunitiesEnd: path4At },
     ],
     [{ ...base, as_path: [], communities: [], large_communities: [] }, { octets, serial: 0, asPathAt: -1, asPathEnd: -1, asPathAsSize: 4, ...none }],
-    [{ ...base, as_path: path2Hops, communities: [], large_communities: [] }, { octets, serial: 0, asPathAt: path2At, asPathEnd: octets.length, asPathAsSize: 2, ...none }],
+    [{ ...base, as_path: asPathHops(path2Segments), communities: [], large_communities: [] }, { octets, serial: 0, asPathAt: path2At, asPathEnd: octets.length, asPathAsSize: 2, ...none }],
   ];
 }
 

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { formatIPv4, formatIPv6 } from '../../../../services/codec/address.js';
+import { decodeAsPath } from '../../../../services/codec/bgp/attributes/as-path.js';
 import { CodecError } from '../../../../services/codec/errors.js';
 import {
   aigpMetricTlv,
@@ -526,14 +527,8 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
   );
   // Where the AS path and the communities lie: their values, read back from the octets.
   assert.equal(scan.octets, buf);
-  const wireHops: Array<{ asn: number; segment: string }> = [];
-  for (let p = scan.asPathAt; p >= 0 && p < scan.asPathEnd; ) {
-    const segment = ['', 'set', 'sequence', 'confed_sequence', 'confed_set'][buf[p]];
-    const count = buf[p + 1];
-    p += 2;
-    for (let i = 0; i < count; i++, p += scan.asPathAsSize) wireHops.push({ asn: scan.asPathAsSize === 4 ? buf.readUInt32BE(p) : buf.readUInt16BE(p), segment });
-  }
-  assert.deepStrictEqual(scan.asPathAt < 0 ? null : wireHops, hops);
+  const wireSegments = scan.asPathAt < 0 ? null : decodeAsPath(buf, scan.asPathAt, scan.asPathEnd, scan.asPathAsSize);
+  assert.deepStrictEqual(wireSegments && wireSegments.flatMap((s) => s.asns.map((asn) => ({ asn, segment: s.type }))), hops);
   assert.equal(scan.asPathAsSize, opts.fourOctetAs ? 4 : 2);
   const at = (start: number, end: number, width: number): number[][] | null =>
     start < 0
