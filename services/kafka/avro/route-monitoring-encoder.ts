@@ -266,6 +266,16 @@ function withWireAttributes(event: RouteEvent, wire: WireAttributes | null): Rou
   return out;
 }
 
+/**
+ * A route writeNlri writes directly (given a prefix text under 64 octets, which a placeholder is):
+ * no RD, no labels, no raw NLRI, a path id that is a long. The same test decides whether a
+ * deferred prefix is written from the octets (RouteMonitoringEncoder#writable).
+ */
+function plainRoute(e: RouteEvent): boolean {
+  const pathId = e.path_id;
+  return e.rd === null && e.raw_nlri === null && e.labels.length === 0 && (pathId === null || (Number.isSafeInteger(pathId) && pathId >= 0));
+}
+
 /** Every field after the path attributes is null (decoded_without_peer_up aside): the usual case. */
 function restIsNull(e: RouteEvent): boolean {
   return (
@@ -696,18 +706,7 @@ export class RouteMonitoringEncoder {
     const prefixOnWire = event.prefix === PREFIX_ON_THE_WIRE;
     const attributesOnWire = event.communities === COMMUNITIES_ON_THE_WIRE || event.as_path === AS_PATH_ON_THE_WIRE;
     if (!prefixOnWire && !attributesOnWire) return event;
-    const pathId = event.path_id;
-    const prefixFromWire =
-      !prefixOnWire ||
-      (this.reuse &&
-        this.wirePrefixes &&
-        wire !== null &&
-        prefixAt >= 0 &&
-        event.afi === 1 &&
-        event.rd === null &&
-        event.raw_nlri === null &&
-        event.labels.length === 0 &&
-        (pathId === null || (Number.isSafeInteger(pathId) && pathId >= 0)));
+    const prefixFromWire = !prefixOnWire || (this.reuse && this.wirePrefixes && wire !== null && prefixAt >= 0 && event.afi === 1 && plainRoute(event));
     const attributesFromWire = !attributesOnWire || (this.reuse && this.attributeWriter !== null && wire !== null);
     return prefixFromWire && attributesFromWire ? event : withTexts(event, wire, prefixAt);
   }
@@ -784,13 +783,7 @@ export class RouteMonitoringEncoder {
   private writeNlri(e: RouteEvent, pos: number, octets: Buffer | null, prefixAt: number): number {
     const prefix = e.prefix;
     const pathId = e.path_id;
-    if (
-      e.rd !== null ||
-      e.raw_nlri !== null ||
-      e.labels.length !== 0 ||
-      (prefix !== null && (typeof prefix !== 'string' || prefix.length >= 64)) ||
-      (pathId !== null && !(Number.isSafeInteger(pathId) && pathId >= 0))
-    ) {
+    if (!plainRoute(e) || (prefix !== null && (typeof prefix !== 'string' || prefix.length >= 64))) {
       return this.encodeInto(this.nlriType, e, pos);
     }
     // Room for the longest case: 1 + 1 + 63 * 3 (prefix) + 1 + 10 (path id) + 3.
