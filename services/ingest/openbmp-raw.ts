@@ -54,6 +54,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatIPv4, formatIPv6, writeIPv4, writeIPv6 } from '../codec/address.js';
+import { putU32 } from '../codec/bgp/bytes.js';
 
 export const OPENBMP_MAGIC = 0x4f424d50;
 export const OPENBMP_VERSION_MAJOR = 1;
@@ -231,9 +232,10 @@ export class OpenBmpRawRecordWriter {
     if (at + headerLength + bmp.length > out.length) return -1;
     out.set(this.template, at);
     // Offsets of the 1.7 header: BMP length at 8, timestamp seconds at 14, microseconds at 18.
-    out.writeUInt32BE(bmp.length, at + 8);
-    out.writeUInt32BE(Math.floor(timestampMicros / 1e6), at + 14);
-    out.writeUInt32BE(timestampMicros % 1e6, at + 18);
+    // Unchecked writes (putU32): the bounds were checked above and the values range-checked.
+    putU32(out, at + 8, bmp.length);
+    putU32(out, at + 14, Math.floor(timestampMicros / 1e6));
+    putU32(out, at + 18, timestampMicros % 1e6);
     out.set(bmp, at + headerLength);
     return at + headerLength + bmp.length;
   }

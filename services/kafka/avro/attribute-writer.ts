@@ -22,6 +22,7 @@
  */
 import type { Type } from 'avsc';
 import { AS_PATH_SEGMENT_TYPES } from '../../codec/bgp/attributes/as-path.js';
+import { u32 } from '../../codec/bgp/bytes.js';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
 import { COLON, DIGITS_PER_HALF, decimalHalves, writeDecimal } from './decimal.js';
 import { writeUtf8 } from './utf8.js';
@@ -199,7 +200,7 @@ export class AttributeWriter {
         const count = buf[p + 1];
         p += 2;
         for (let i = 0; i < count; i++, p += asSize) {
-          const asn = asSize === 4 ? buf.readUInt32BE(p) : (buf[p] << 8) | buf[p + 1];
+          const asn = asSize === 4 ? u32(buf, p) : (buf[p] << 8) | buf[p + 1];
           pos = writeVarint(out, pos, asn * 2);
           out[pos++] = segment * 2;
         }
@@ -251,11 +252,11 @@ export class AttributeWriter {
       let pos = this.pos;
       for (let i = at; i < end; i += 12) {
         const textAt = pos + 1;
-        let p = writeDecimal(out, textAt, buf.readUInt32BE(i));
+        let p = writeDecimal(out, textAt, u32(buf, i));
         out[p++] = COLON;
-        p = writeDecimal(out, p, buf.readUInt32BE(i + 4));
+        p = writeDecimal(out, p, u32(buf, i + 4));
         out[p++] = COLON;
-        p = writeDecimal(out, p, buf.readUInt32BE(i + 8));
+        p = writeDecimal(out, p, u32(buf, i + 8));
         out[pos] = (p - textAt) * 2;
         pos = p;
       }

@@ -37,6 +37,7 @@ import avro from 'avsc';
 import type { Type } from 'avsc';
 import { decodeAsPath, encodeAsPath, type AsPathSegment } from '../../codec/bgp/attributes/as-path.js';
 import { decodeCommunities } from '../../codec/bgp/attributes/communities.js';
+import { putU32 } from '../../codec/bgp/bytes.js';
 import { ByteWriter } from '../../codec/bgp/writer.js';
 import { asPathHops, communityTexts } from '../../events/path-attribute-values.js';
 import { ipv4PrefixText } from '../../codec/bgp/nlri/prefix.js';
@@ -661,7 +662,7 @@ export class RouteMonitoringEncoder {
     }
     const out = this.scratch;
     out[0] = WIRE_MAGIC;
-    out.writeUInt32BE(schemaId, 1);
+    putU32(out, 1, schemaId);
     return out.subarray(0, end);
   }
 
@@ -691,7 +692,7 @@ export class RouteMonitoringEncoder {
       this.scratch = own;
     }
     target[at] = WIRE_MAGIC;
-    target.writeUInt32BE(schemaId, at + 1);
+    putU32(target, at + 1, schemaId);
     return end;
   }
 
