@@ -169,6 +169,13 @@ export const PREFIX_ON_THE_WIRE = '(prefix on the wire)';
 export const COMMUNITIES_ON_THE_WIRE: string[] = Object.freeze(['(communities on the wire)']) as unknown as string[];
 
 /**
+ * The `large_communities` of such a lent event when its UPDATE has LARGE_COMMUNITY: the sink reads
+ * them from the octets (attributeSource's largeCommunitiesAt..largeCommunitiesEnd). Told apart by
+ * identity; its one text is no large community's ("a:b:c"), so it cannot pass for real values.
+ */
+export const LARGE_COMMUNITIES_ON_THE_WIRE: string[] = Object.freeze(['(large communities on the wire)']) as unknown as string[];
+
+/**
  * The `as_path` of such a lent event when its UPDATE's AS_PATH has a segment: the sink reads it
  * from the octets (attributeSource's asPathAt..asPathEnd). Told apart by identity; its one hop's
  * segment type is none of the schema's, so avsc refuses it rather than write it.

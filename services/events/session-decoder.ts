@@ -87,7 +87,7 @@ import type {
   RouteEvent,
   TlvField,
 } from './model.js';
-import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE } from './model.js';
+import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, LARGE_COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE } from './model.js';
 import { asPathHops, communityTexts } from './path-attribute-values.js';
 
 /** Receives each event as it is made; called synchronously, in order. */
@@ -107,11 +107,11 @@ export interface SessionDecoderOptions {
   borrowedRouteEvents?: boolean;
   /**
    * With borrowedRouteEvents: a lent event of an announced IPv4 prefix read by the hot path has
-   * PREFIX_ON_THE_WIRE as its `prefix`, and a lent announcement's `as_path` and `communities`,
-   * when its UPDATE has them, are AS_PATH_ON_THE_WIRE and COMMUNITIES_ON_THE_WIRE: the sink reads
-   * them from the octets (attributeSource's, the prefix at prefixSource). Making the values only
-   * to throw them away was ~8% of ingest's decode worker's instructions (bench:worker). Off by
-   * default.
+   * PREFIX_ON_THE_WIRE as its `prefix`, and a lent announcement's `as_path`, `communities` and
+   * `large_communities`, when its UPDATE has them, are AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE
+   * and LARGE_COMMUNITIES_ON_THE_WIRE: the sink reads them from the octets (attributeSource's, the
+   * prefix at prefixSource). Making the values only to throw them away was ~8% of ingest's decode
+   * worker's instructions (bench:worker), the large communities' texts ~2% more. Off by default.
    */
   deferredPrefixTexts?: boolean;
 }
@@ -231,7 +231,10 @@ export class BmpSessionDecoder {
     this.bmpOptions = options.bmp;
     this.borrowedRouteEvents = options.borrowedRouteEvents ?? false;
     if (options.deferredPrefixTexts === true && !this.borrowedRouteEvents) throw new Error('deferredPrefixTexts needs borrowedRouteEvents');
-    this.placeholders = options.deferredPrefixTexts === true ? { announcedIPv4Text: PREFIX_ON_THE_WIRE, asPath: AS_PATH_ON_THE_WIRE, communities: COMMUNITIES_ON_THE_WIRE } : null;
+    this.placeholders =
+      options.deferredPrefixTexts === true
+        ? { announcedIPv4Text: PREFIX_ON_THE_WIRE, asPath: AS_PATH_ON_THE_WIRE, communities: COMMUNITIES_ON_THE_WIRE, largeCommunities: LARGE_COMMUNITIES_ON_THE_WIRE }
+        : null;
   }
 
   /**

@@ -67,7 +67,8 @@ export interface ScanConverters<H, C> {
 
 /**
  * Stand-ins for values the caller reads from the octets (scanUpdate's `placeholders`), so that
- * they are not made: ingest's Avro encoder writes prefixes and COMMUNITIES from the UPDATE.
+ * they are not made: ingest's Avro encoder writes prefixes, AS_PATH, COMMUNITIES and LARGE_COMMUNITY
+ * from the UPDATE.
  */
 export interface ScanPlaceholders<H, C> {
   /** The text of every announced IPv4 prefix (NLRI field and MP_REACH_NLRI; withdrawn ones keep theirs). */
@@ -76,6 +77,8 @@ export interface ScanPlaceholders<H, C> {
   asPath: H[];
   /** COMMUNITIES, when present: this array (the same object), not its converted values (communitiesAt and communitiesEnd say where they are). */
   communities: C[];
+  /** LARGE_COMMUNITY, when present: this array (the same object), not its texts (largeCommunitiesAt and largeCommunitiesEnd say where they are). */
+  largeCommunities: string[];
 }
 
 export interface UpdateScan<H, C> {
@@ -110,6 +113,7 @@ export interface UpdateScan<H, C> {
   extendedCommunities: ExtendedCommunity[] | null;
   ipv6ExtendedCommunities: Ipv6ExtendedCommunity[] | null;
   aigp: bigint | null;
+  /** LARGE_COMMUNITY's texts, in order; null without the attribute. */
   largeCommunities: string[] | null;
   otc: number | null;
   /**
@@ -306,7 +310,14 @@ function scanAttribute<H, C>(
       out.aigp = aigpMetric(decodeAigp(buf, s, e));
       return true;
     case 32:
-      out.largeCommunities = decodeLargeCommunities(buf, s, e);
+      if (placeholders !== null) {
+        // decodeLargeCommunities' rule (RFC 8092 §6): a non-zero multiple of 12 octets.
+        const len = e - s;
+        if (len === 0 || len % 12 !== 0) return false;
+        out.largeCommunities = placeholders.largeCommunities;
+      } else {
+        out.largeCommunities = decodeLargeCommunities(buf, s, e);
+      }
       out.largeCommunitiesAt = s;
       out.largeCommunitiesEnd = e;
       return true;

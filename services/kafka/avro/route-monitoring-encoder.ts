@@ -37,11 +37,12 @@ import avro from 'avsc';
 import type { Type } from 'avsc';
 import { decodeAsPath, encodeAsPath, type AsPathSegment } from '../../codec/bgp/attributes/as-path.js';
 import { decodeCommunities } from '../../codec/bgp/attributes/communities.js';
+import { decodeLargeCommunities } from '../../codec/bgp/attributes/large-communities.js';
 import { putU32 } from '../../codec/bgp/bytes.js';
 import { ByteWriter } from '../../codec/bgp/writer.js';
 import { asPathHops, communityTexts } from '../../events/path-attribute-values.js';
 import { ipv4PrefixText } from '../../codec/bgp/nlri/prefix.js';
-import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
+import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, LARGE_COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type AsPathHop, type RouteEvent } from '../../events/model.js';
 import { typeFor } from './schemas.js';
 import { WIRE_HEADER_LENGTH, WIRE_MAGIC, checkSchemaId, encodeRecord } from './wire.js';
 import { writeUtf8 } from './utf8.js';
@@ -236,8 +237,9 @@ function peerSnapshot(e: RouteEvent): PeerSnapshot {
 
 /**
  * `event` with the values of what it has on the wire (PREFIX_ON_THE_WIRE, AS_PATH_ON_THE_WIRE,
- * COMMUNITIES_ON_THE_WIRE): the text of the IPv4 prefix whose length octet is at `prefixAt` of the
- * scanned UPDATE's octets, its AS_PATH's hops, its COMMUNITIES' texts. Throws when the octets are
+ * COMMUNITIES_ON_THE_WIRE, LARGE_COMMUNITIES_ON_THE_WIRE): the text of the IPv4 prefix whose length
+ * octet is at `prefixAt` of the scanned UPDATE's octets, its AS_PATH's hops, its COMMUNITIES' and
+ * LARGE_COMMUNITY's texts. Throws when the octets are
  * missing: such an event is only ever given with them (encodeBorrowed's `wire` and `prefixAt`).
  */
 function withTexts(event: RouteEvent, wire: WireAttributes | null, prefixAt: number): RouteEvent {
@@ -251,14 +253,19 @@ function withTexts(event: RouteEvent, wire: WireAttributes | null, prefixAt: num
 }
 
 /**
- * `event` with its AS path's hops and its COMMUNITIES' texts (formatCommunity) where they are
- * AS_PATH_ON_THE_WIRE and COMMUNITIES_ON_THE_WIRE.
+ * `event` with its AS path's hops and its COMMUNITIES' and LARGE_COMMUNITY's texts where they are
+ * AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE and LARGE_COMMUNITIES_ON_THE_WIRE: the values the
+ * decoder would have made (asPathHops, communityTexts, decodeLargeCommunities).
  */
 function withWireAttributes(event: RouteEvent, wire: WireAttributes | null): RouteEvent {
   let out = event;
   if (out.communities === COMMUNITIES_ON_THE_WIRE) {
     if (wire === null || wire.communitiesAt < 0) throw new Error('a route event whose communities are on the wire came without the octets they are in');
     out = { ...out, communities: communityTexts(decodeCommunities(wire.octets, wire.communitiesAt, wire.communitiesEnd)) };
+  }
+  if (out.large_communities === LARGE_COMMUNITIES_ON_THE_WIRE) {
+    if (wire === null || wire.largeCommunitiesAt < 0) throw new Error('a route event whose large communities are on the wire came without the octets they are in');
+    out = { ...out, large_communities: decodeLargeCommunities(wire.octets, wire.largeCommunitiesAt, wire.largeCommunitiesEnd) };
   }
   if (out.as_path === AS_PATH_ON_THE_WIRE) {
     if (wire === null || wire.asPathAt < 0) throw new Error('a route event whose AS path is on the wire came without the octets it is in');
@@ -637,8 +644,8 @@ export class RouteMonitoringEncoder {
    * the same UPDATE and next hop. `prefixAt`, with `wire`, vouches that the event's prefix is the
    * one whose length octet is there in wire.octets (BmpSessionDecoder#prefixSource): an IPv4
    * prefix is then written from its octets, not read back from its text (-1: from the text). An
-   * event with PREFIX_ON_THE_WIRE, AS_PATH_ON_THE_WIRE or COMMUNITIES_ON_THE_WIRE
-   * (deferredPrefixTexts) must come with both.
+   * event with PREFIX_ON_THE_WIRE, AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE or
+   * LARGE_COMMUNITIES_ON_THE_WIRE (deferredPrefixTexts) must come with both.
    */
   encodeBorrowed(schemaId: number, event: RouteEvent, wire: WireAttributes | null = null, prefixAt = -1): Buffer {
     event = this.writable(event, wire, prefixAt);
@@ -705,7 +712,8 @@ export class RouteMonitoringEncoder {
    */
   private writable(event: RouteEvent, wire: WireAttributes | null, prefixAt: number): RouteEvent {
     const prefixOnWire = event.prefix === PREFIX_ON_THE_WIRE;
-    const attributesOnWire = event.communities === COMMUNITIES_ON_THE_WIRE || event.as_path === AS_PATH_ON_THE_WIRE;
+    const attributesOnWire =
+      event.communities === COMMUNITIES_ON_THE_WIRE || event.large_communities === LARGE_COMMUNITIES_ON_THE_WIRE || event.as_path === AS_PATH_ON_THE_WIRE;
     if (!prefixOnWire && !attributesOnWire) return event;
     const prefixFromWire = !prefixOnWire || (this.reuse && this.wirePrefixes && wire !== null && prefixAt >= 0 && event.afi === 1 && plainRoute(event));
     const attributesFromWire = !attributesOnWire || (this.reuse && this.attributeWriter !== null && wire !== null);

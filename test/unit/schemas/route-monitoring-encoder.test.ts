@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { decodeStream, openInput } from '../../../services/cli/decode.js';
 import { BmpSessionDecoder } from '../../../services/events/session-decoder.js';
 import { BmpFramer } from '../../../services/codec/framer.js';
-import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
+import { AS_PATH_ON_THE_WIRE, COMMUNITIES_ON_THE_WIRE, LARGE_COMMUNITIES_ON_THE_WIRE, PREFIX_ON_THE_WIRE, type RouteEvent } from '../../../services/events/model.js';
 import { InvalidRecordError, ROUTE_MONITORING_FIELD_ORDER, RouteMonitoringEncoder, encodeRecord, typeFor } from '../../../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions } from '../../../bench/full-table.js';
 import { BMP_CAPTURE_DIR, HAVE_TESTDATA } from '../capture/testdata.js';
@@ -118,6 +118,12 @@ function sameOctetsLent(chunks: Buffer[], label: string, deferredPrefixTexts: bo
           if (source === null || source.communitiesAt < 0 || e.action !== 'announce') assert.fail(`${label}: event ${events} (${e.family} ${e.action}) deferred its communities`);
         } else if (JSON.stringify(e.communities) !== JSON.stringify(want.communities)) {
           assert.fail(`${label}: event ${events} has communities ${JSON.stringify(e.communities)}, ${JSON.stringify(want.communities)} expected`);
+        }
+        if (e.large_communities === LARGE_COMMUNITIES_ON_THE_WIRE) {
+          deferred++;
+          if (source === null || source.largeCommunitiesAt < 0 || e.action !== 'announce') assert.fail(`${label}: event ${events} (${e.family} ${e.action}) deferred its large communities`);
+        } else if (JSON.stringify(e.large_communities) !== JSON.stringify(want.large_communities)) {
+          assert.fail(`${label}: event ${events} has large communities ${JSON.stringify(e.large_communities)}, ${JSON.stringify(want.large_communities)} expected`);
         }
         const actual = encoder.encodeBorrowed(SCHEMA_ID, e, source, prefixAt);
         const expected = encodeRecord('route_monitoring', SCHEMA_ID, want);
@@ -409,13 +415,14 @@ describe('RouteMonitoringEncoder', () => {
     assertSameOctets([big, big, FIXTURES.route_monitoring.minimal as RouteEvent, big], 'big');
   });
 
-  test('an event whose prefix, AS path and communities are on the wire is written with their texts wherever avsc writes them, and refused without its octets', () => {
+  test('an event whose prefix, AS path, communities and large communities are on the wire is written with their texts wherever avsc writes them, and refused without its octets', () => {
     const lent = new BmpSessionDecoder({ routerAddress: '192.0.2.1', borrowedRouteEvents: true, deferredPrefixTexts: true });
     const reference = new BmpSessionDecoder({ routerAddress: '192.0.2.1' });
     const framer = new BmpFramer();
     for (const chunk of fullTableDump({ prefixesV4: 40, prefixesV6: 0, peers: 1, chunkSize: 64 * 1024 })) framer.push(chunk);
     let checked = 0;
     let withCommunities = 0;
+    let withLargeCommunities = 0;
     let failure: string | null = null;
     for (let item = framer.next(); item !== null; item = framer.next()) {
       assert.equal(item.kind, 'message');
@@ -457,6 +464,15 @@ describe('RouteMonitoringEncoder', () => {
         e.med = med;
         if (e.communities === COMMUNITIES_ON_THE_WIRE) withCommunities++;
         else assert.deepEqual(e.communities, want.communities);
+        if (e.large_communities === LARGE_COMMUNITIES_ON_THE_WIRE) {
+          withLargeCommunities++;
+          // Only the large communities on the wire, without the octets: refused too.
+          const onlyLarge = { ...e, prefix: want.prefix, as_path: want.as_path, communities: want.communities };
+          assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, onlyLarge), /large communities are on the wire came without the octets/);
+          assert.deepEqual(new RouteMonitoringEncoder().encodeBorrowed(SCHEMA_ID, onlyLarge, source, -1), encodeRecord('route_monitoring', SCHEMA_ID, want));
+        } else {
+          assert.deepEqual(e.large_communities, want.large_communities);
+        }
         assert.equal(e.as_path, AS_PATH_ON_THE_WIRE);
         // Without the octets: refused, not written with a wrong prefix.
         assert.throws(() => encoder.encodeBorrowed(SCHEMA_ID, e), /on the wire came without the octets/);
@@ -468,6 +484,7 @@ describe('RouteMonitoringEncoder', () => {
     assert.equal(failure, null);
     assert.ok(checked >= 40, `${checked} events checked`);
     assert.ok(withCommunities > 0 && withCommunities < checked, `${withCommunities} of them with communities on the wire`);
+    assert.ok(withLargeCommunities > 0 && withLargeCommunities < checked, `${withLargeCommunities} of them with large communities on the wire`);
     assert.throws(() => new BmpSessionDecoder({ routerAddress: '192.0.2.1', deferredPrefixTexts: true }), /needs borrowedRouteEvents/);
   });
 });

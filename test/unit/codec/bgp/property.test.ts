@@ -544,23 +544,27 @@ function scanAgrees(buf: Buffer, opts: BgpDecodeOptions): void {
 /**
  * scanUpdate with placeholders reads the same UPDATEs, and gives the same, but the placeholder
  * text for every announced IPv4 prefix (NLRI field and MP_REACH_NLRI of an IPv4 family; withdrawn
- * ones keep theirs) and the placeholder array for COMMUNITIES, where they are.
+ * ones keep theirs) and the placeholder arrays for AS_PATH, COMMUNITIES and LARGE_COMMUNITY, where
+ * they are.
  */
 function placeholderAgrees(buf: Buffer, opts: BgpDecodeOptions, scan: ReturnType<typeof scanUpdate> | null): void {
   const text = '(placeholder)';
   const communities = [-1];
   const asPath = [{ asn: -1, segment: 'placeholder' }];
-  const deferred = buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, { announcedIPv4Text: text, asPath, communities }) : null;
+  const largeCommunities = ['(placeholder)'];
+  const deferred =
+    buf.length >= 19 && buf[18] === 2 ? scanUpdate(buf, 19, buf.length, opts, SCAN_AS_IS, { announcedIPv4Text: text, asPath, communities, largeCommunities }) : null;
   assert.equal(deferred === null, scan === null, 'the placeholder changed whether the scan reads the UPDATE');
   if (scan === null || deferred === null) return;
   const announced = (block: PrefixBlock | null): PrefixBlock | null =>
     block !== null && nlriEncoding(block.afi, block.safi) === 'ipv4' ? { ...block, prefixes: block.prefixes.map(() => text) } : block;
   assert.equal(deferred.communities === communities, scan.communities !== null, 'the placeholder stands for COMMUNITIES where present');
+  assert.equal(deferred.largeCommunities === largeCommunities, scan.largeCommunities !== null, 'the placeholder stands for LARGE_COMMUNITY where present');
   assert.equal(deferred.asPath === asPath, scan.asPathSegments > 0, 'the placeholder stands for an AS_PATH with segments');
   if (scan.asPathSegments === 0) assert.deepStrictEqual(deferred.asPath, scan.asPath);
   assert.deepStrictEqual(
-    { ...deferred, serial: 0, communities: null, asPath: null },
-    { ...scan, serial: 0, communities: null, asPath: null, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
+    { ...deferred, serial: 0, communities: null, largeCommunities: null, asPath: null },
+    { ...scan, serial: 0, communities: null, largeCommunities: null, asPath: null, nlri: announced(scan.nlri), mpReach: announced(scan.mpReach) },
   );
 }
 
