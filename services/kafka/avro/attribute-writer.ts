@@ -24,7 +24,7 @@ import type { Type } from 'avsc';
 import { AS_PATH_SEGMENT_TYPES } from '../../codec/bgp/attributes/as-path.js';
 import { u32 } from '../../codec/bgp/bytes.js';
 import type { AsPathHop, RouteEvent } from '../../events/model.js';
-import { COLON, DIGITS_PER_HALF, decimalHalves, writeDecimal } from './decimal.js';
+import { COLON, decimalHalves, writeDecimal, writeHalf } from './decimal.js';
 import { writeUtf8 } from './utf8.js';
 import { writeVarint } from './varint.js';
 
@@ -230,9 +230,10 @@ export class AttributeWriter {
         const lowLength = lengths[low];
         // The text's length (at most 11) as a one-octet Avro long.
         out[pos++] = (highLength + 1 + lowLength) * 2;
-        for (let k = 0, d = high * DIGITS_PER_HALF; k < highLength; k++) out[pos++] = digits[d + k];
+        // room(n * 12) above: the length, 5 + 1 + 5 octets written (writeHalf writes 5 each).
+        pos = writeHalf(digits, lengths, high, out, pos);
         out[pos++] = COLON;
-        for (let k = 0, d = low * DIGITS_PER_HALF; k < lowLength; k++) out[pos++] = digits[d + k];
+        pos = writeHalf(digits, lengths, low, out, pos);
       }
       this.pos = pos;
     }

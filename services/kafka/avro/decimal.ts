@@ -15,6 +15,12 @@ export const DIGITS_PER_HALF = 5;
 /**
  * The decimal ASCII of every 16-bit value, DIGITS_PER_HALF octets apart, and each one's length: a
  * community's half (or an address octet) is looked up rather than divided out digit by digit.
+ * Each entry is its digits, then zeros to DIGITS_PER_HALF octets.
+ *
+ * Writers copy an entry's octets without looking at its length (all DIGITS_PER_HALF of them, or
+ * all 3 of an octet's), then move on by the length: what lands past the digits is overwritten
+ * by what follows, or lies past the end. A copy of as many octets as the length asked a branch
+ * per digit that the processor could not predict (the lengths vary from value to value).
  */
 export interface DecimalHalves {
   digits: Uint8Array;
@@ -51,7 +57,8 @@ export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
  * in bits, then the ⌈bits/8⌉ octets on the wire), written at `out[pos]`: the four octets in
  * dotted decimal, those not on the wire as 0, then "/" and the length. That is the event model's
  * text (codec/bgp/nlri/prefix.ts, ipv4PrefixText), octets as on the wire, host bits included.
- * At most 18 octets; the caller has checked the length is at most 32. Returns the end.
+ * At most 18 octets; the caller has checked the length is at most 32, and gives room for 19 (the
+ * octet past the text's end may be written: see DecimalHalves). Returns the end.
  */
 export function writeIPv4PrefixText(src: Uint8Array, at: number, out: Uint8Array, pos: number): number {
   const { digits, lengths } = decimalHalves();
@@ -59,11 +66,30 @@ export function writeIPv4PrefixText(src: Uint8Array, at: number, out: Uint8Array
   const n = (bits + 7) >>> 3;
   for (let k = 0; k < 4; k++) {
     const v = k < n ? src[at + 1 + k] : 0;
-    const length = lengths[v];
-    for (let i = 0, d = v * DIGITS_PER_HALF; i < length; i++) out[pos++] = digits[d + i];
+    const d = v * DIGITS_PER_HALF;
+    out[pos] = digits[d];
+    out[pos + 1] = digits[d + 1];
+    out[pos + 2] = digits[d + 2];
+    pos += lengths[v];
     out[pos++] = k < 3 ? DOT : SLASH;
   }
-  const length = lengths[bits];
-  for (let i = 0, d = bits * DIGITS_PER_HALF; i < length; i++) out[pos++] = digits[d + i];
-  return pos;
+  const d = bits * DIGITS_PER_HALF;
+  out[pos] = digits[d];
+  out[pos + 1] = digits[d + 1];
+  out[pos + 2] = digits[d + 2];
+  return pos + lengths[bits];
+}
+
+/**
+ * The digits of `v` (0 <= v < 2^16) at `out[pos]`, from the table; returns their end. Writes
+ * DIGITS_PER_HALF octets whatever the length (see DecimalHalves): room for them is the caller's.
+ */
+export function writeHalf(digits: Uint8Array, lengths: Uint8Array, v: number, out: Uint8Array, pos: number): number {
+  const d = v * DIGITS_PER_HALF;
+  out[pos] = digits[d];
+  out[pos + 1] = digits[d + 1];
+  out[pos + 2] = digits[d + 2];
+  out[pos + 3] = digits[d + 3];
+  out[pos + 4] = digits[d + 4];
+  return pos + lengths[v];
 }
