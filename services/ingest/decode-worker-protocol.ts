@@ -124,12 +124,15 @@ export class RecordPacker {
   /** SESSION_TOPICS indexes by topic (an object: one keyed load, cheaper than Map#get here). */
   private readonly topicIndex: Readonly<Record<string, number>> = Object.fromEntries(SESSION_TOPICS.map((t, i) => [t, i]));
   /**
-   * The last topic added and its index: records come in runs of a topic (a table's route events
-   * and raw records alternate in runs), and comparing the same constant string is cheaper than a
-   * keyed load that has seen every topic (megamorphic).
+   * The last two topics added and their indexes: records come in runs of a topic, and a table's
+   * route events and raw records alternate (a message's raw record, then its route events), so
+   * comparing the same constant strings is cheaper than a keyed load that has seen every topic
+   * (megamorphic): with one remembered topic, that load ran at every switch, twice per message.
    */
   private lastTopic: string | null = null;
   private lastTopicIndex = 0;
+  private otherTopic: string | null = null;
+  private otherTopicIndex = 0;
 
   /** Copies `value` at once: it may be lent (SessionRecordSink). */
   add(topic: SessionTopic, keyId: number, value: Buffer, timestamp: number): void {
@@ -172,11 +175,17 @@ export class RecordPacker {
     v.setUint32(at + 13, valueLength, true);
   }
 
-  /** The index of `topic`, remembered as the last topic's. */
+  /** The index of `topic` (not the last topic), remembered as the last topic's. */
   private indexOf(topic: SessionTopic): number {
-    const found = this.topicIndex[topic];
-    // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
-    if (typeof found !== 'number') throw new Error(`no topic index for ${topic}`);
+    let found: number | undefined;
+    if (topic === this.otherTopic) found = this.otherTopicIndex;
+    else {
+      found = this.topicIndex[topic];
+      // typeof, not undefined: an object's inherited names ("constructor") are not topics either.
+      if (typeof found !== 'number') throw new Error(`no topic index for ${topic}`);
+    }
+    this.otherTopic = this.lastTopic;
+    this.otherTopicIndex = this.lastTopicIndex;
     this.lastTopic = topic;
     this.lastTopicIndex = found;
     return found;
