@@ -112,7 +112,7 @@ export class RecordPacker {
   // Never from Buffer's shared pool (allocUnsafe pools only small sizes): a taken buffer's memory
   // is transferred to the event loop's thread whole.
   private buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
-  /** `buf` as a DataView, for the headers (see header). */
+  /** `buf` as a DataView, for the headers (see header); both are set by use(). */
   private view = viewOf(this.buf);
   private used = 0;
   /**
@@ -206,22 +206,23 @@ export class RecordPacker {
     // At most MAX_NEXT_PACKER_BYTES: a burst may have grown the buffer far.
     this.nextSize = Math.min(MAX_NEXT_PACKER_BYTES, Math.max(INITIAL_PACKER_BYTES, Math.ceil(used * 1.25), this.nextSize >>> 1));
     if (used * 2 >= buf.length) {
-      this.buf = Buffer.allocUnsafe(this.nextSize);
-      this.view = viewOf(this.buf);
+      this.use(Buffer.allocUnsafe(this.nextSize));
       return new Uint8Array(buf.buffer, buf.byteOffset, used);
     }
-    if (buf.length > 4 * 1024 * 1024) {
-      this.buf = Buffer.allocUnsafe(INITIAL_PACKER_BYTES);
-      this.view = viewOf(this.buf);
-    }
+    if (buf.length > 4 * 1024 * 1024) this.use(Buffer.allocUnsafe(INITIAL_PACKER_BYTES));
     return new Uint8Array(buf.subarray(0, used));
   }
 
   private grow(need: number): void {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + need));
     this.buf.copy(next, 0, 0, this.used);
-    this.buf = next;
-    this.view = viewOf(next);
+    this.use(next);
+  }
+
+  /** Packs into `b` from now on. */
+  private use(b: Buffer<ArrayBuffer>): void {
+    this.buf = b;
+    this.view = viewOf(b);
   }
 }
 
