@@ -2,9 +2,10 @@
  * Messages between the event loop and a decode worker, and the packed form in which a worker
  * hands back a step's records.
  *
- * Records travel as one transferred ArrayBuffer per step, not as an array of objects: structured
+ * Records travel packed, one range of octets per step, not as an array of objects: structured
  * cloning of hundreds of thousands of small objects a second would cost more than the decoding
- * the worker takes off the event loop. Each record is
+ * the worker takes off the event loop. The range lies in one of the worker's shared slabs
+ * (record-slabs.ts), or, when none is free, in a transferred ArrayBuffer of its own. Each record is
  *
  *   u8 topic index (SESSION_TOPICS) | f64 timestamp, ms | u32 key id | u32 value length | value
  *
@@ -15,6 +16,7 @@ import { INGEST_TOPICS } from '../kafka/avro/index.js';
 import type { OutboundRecord, RecordRun } from '../kafka/publisher.js';
 import type { PlacedRecordSink, PlacedValue, SessionPipelineOptions, SessionRecordSink, SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport } from './session-processor.js';
+import type { SlabPool, SlabRange } from './record-slabs.js';
 
 export const SESSION_TOPICS: readonly SessionTopic[] = [...INGEST_TOPICS, 'raw'];
 
@@ -26,8 +28,11 @@ export type ToDecodeWorker =
 export interface DecodeWorkerOutput {
   kind: 'output';
   session: number;
-  /** The step's records, packed (null: none); its buffer is transferred. */
-  records: Uint8Array | null;
+  /**
+   * The step's records, packed (null: none): a range of one of the worker's slabs
+   * (record-slabs.ts), or a buffer of their own, transferred.
+   */
+  records: SlabRange | Uint8Array | null;
   /** Keys first used in this step, in id order. */
   newKeys: string[];
   report: ProcessedReport;
@@ -107,7 +112,10 @@ export class KeyOctets {
   }
 }
 
-/** Packs a step's records into one buffer. */
+/**
+ * Packs a step's records into one buffer of its own; with a pool of slabs (a decode worker's:
+ * record-slabs.ts), each step is then handed over as a copy in a slab while one has room.
+ */
 export class RecordPacker {
   // Never from Buffer's shared pool (allocUnsafe pools only small sizes): a taken buffer's memory
   // is transferred to the event loop's thread whole.
@@ -133,6 +141,17 @@ export class RecordPacker {
   private lastTopicIndex = 0;
   private otherTopic: string | null = null;
   private otherTopicIndex = 0;
+  /** The slab steps are copied into (its index in the pool; -1: none yet) and where the next goes. */
+  private slab = -1;
+  private slabAt = 0;
+
+  /**
+   * Records are packed into the packer's own buffer, never straight into a slab: V8 copies into
+   * shared memory with relaxed atomics, octet by octet unless both sides are aligned alike, so
+   * the many short copies of packing (TypedArray#set of cached Avro runs) cost ~16% more of the
+   * worker's instructions there (bench:worker). One aligned copy per step costs ~30 us.
+   */
+  constructor(private readonly pool: SlabPool | null = null) {}
 
   /** Copies `value` at once: it may be lent (SessionRecordSink). */
   add(topic: SessionTopic, keyId: number, value: Buffer, timestamp: number): void {
@@ -199,6 +218,38 @@ export class RecordPacker {
    * trickle of small steps does not pin a mostly empty buffer each until Kafka acknowledges them.
    */
   take(): Uint8Array | null {
+    if (this.pool !== null) throw new Error('a packer with slabs hands out its steps with takeStep');
+    return this.takeOwn();
+  }
+
+  /**
+   * The records packed since the last call, copied into a slab (a range the pool counts until
+   * it is released) when one has room, else as take() gives them; null if none. Steps go one
+   * after another in a slab, each at an offset aligned to 8 octets (so that the copy goes a word
+   * at a time); when the slab is full, the next step goes to the lowest free one.
+   */
+  takeStep(): SlabRange | Uint8Array | null {
+    const pool = this.pool;
+    const used = this.used;
+    if (pool === null || used === 0 || used > pool.slabBytes) return this.takeOwn();
+    let at = this.slabAt;
+    if (this.slab < 0 || at + used > pool.slabBytes) {
+      const slab = pool.acquire();
+      if (slab < 0) return this.takeOwn();
+      this.slab = slab;
+      at = 0;
+    }
+    this.buf.copy(pool.view(this.slab), at, 0, used);
+    const range: SlabRange = { slab: this.slab, start: at, end: at + used };
+    pool.handOut(range);
+    this.slabAt = (range.end + 7) & ~7;
+    this.used = 0;
+    // The buffer stays: each step is copied out of it.
+    return range;
+  }
+
+  /** take(), the records in a buffer of their own. */
+  private takeOwn(): Uint8Array | null {
     const used = this.used;
     if (used === 0) return null;
     this.used = 0;
@@ -259,11 +310,15 @@ export class PackedRecords implements RecordRun {
   /** The cursor: record `cursorIndex` starts at `cursorAt`. */
   private cursorIndex = 0;
   private cursorAt = 0;
+  /** Records acknowledged so far (see acknowledged). */
+  private acked = 0;
 
+  /** `release`: called once every record has been acknowledged (packed octets lent: ProcessorHandler.records). */
   constructor(
     packed: Uint8Array,
     private readonly keys: readonly (string | Buffer)[],
     private readonly topicNames: readonly string[],
+    private release: (() => void) | null = null,
   ) {
     const b = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
     const v = viewOf(b);
@@ -312,6 +367,15 @@ export class PackedRecords implements RecordRun {
     }
     this.cursorIndex = to;
     this.cursorAt = at;
+  }
+
+  acknowledged(count: number): void {
+    this.acked += count;
+    if (this.acked >= this.length && this.release !== null) {
+      const release = this.release;
+      this.release = null;
+      release();
+    }
   }
 
   /** Where record `i` (< length) starts; moves the cursor there. */

@@ -3,8 +3,9 @@
  * back each step's records, packed, with the step's report (decode-worker-protocol.ts). Started
  * by DecodeWorkers (decode-workers.ts); it holds no socket and talks to Kafka not at all.
  */
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RecordPacker, SessionKeys, packingSinks, type DecodeWorkerOutput, type ToDecodeWorker } from './decode-worker-protocol.js';
+import { SlabPool, type RecordSlabs } from './record-slabs.js';
 import { SessionPipeline } from './session-pipeline.js';
 import { PipelineSteps, type ProcessedReport } from './session-processor.js';
 
@@ -16,7 +17,9 @@ interface WorkerSession {
 if (parentPort === null) throw new Error('decode-worker.ts runs as a worker thread (see decode-workers.ts)');
 const port: MessagePort = parentPort;
 
-const packer = new RecordPacker();
+// The slabs DecodeWorkers made for this worker (record-slabs.ts); without them, buffers of its own.
+const slabs = (workerData as { recordSlabs?: RecordSlabs } | null)?.recordSlabs;
+const packer = new RecordPacker(slabs ? new SlabPool(slabs) : null);
 const sessions = new Map<number, WorkerSession>();
 
 function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): void {
@@ -30,10 +33,10 @@ function open(id: number, message: Extract<ToDecodeWorker, { kind: 'open' }>): v
 
 /** Sends a step's report with the records it packed. */
 function send(id: number, session: WorkerSession, report: ProcessedReport): void {
-  const records = packer.take();
+  const records = packer.takeStep();
   const output: DecodeWorkerOutput = { kind: 'output', session: id, records, newKeys: session.keys.takeNew(), report };
-  // The packer never hands out a SharedArrayBuffer (RecordPacker.take).
-  port.postMessage(output, records ? [records.buffer as ArrayBuffer] : []);
+  // A slab range is numbers; a buffer of the packer's own is never a SharedArrayBuffer (RecordPacker.takeStep).
+  port.postMessage(output, records instanceof Uint8Array ? [records.buffer as ArrayBuffer] : []);
 }
 
 port.on('message', (message: ToDecodeWorker) => {

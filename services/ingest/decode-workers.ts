@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../runtime/logging.js';
 import type { DecodeWorkerOutput, ToDecodeWorker } from './decode-worker-protocol.js';
+import { createRecordSlabs, releaseSlabRange, slabOctets, type RecordSlabs } from './record-slabs.js';
 import type { SessionPipelineOptions } from './session-pipeline.js';
 import type { ProcessorHandler, SessionProcessor } from './session-processor.js';
 
@@ -26,6 +27,8 @@ interface WorkerSession {
 
 interface WorkerSlot {
   worker: Worker;
+  /** The shared memory the worker packs records into (record-slabs.ts). */
+  slabs: RecordSlabs;
   sessions: Map<number, WorkerSession>;
   /** Resolves once the worker has loaded its module. */
   ready: Promise<void>;
@@ -52,12 +55,12 @@ export interface DecodeWorkersOptions {
  * sources, a worker thread does not inherit the `--import tsx` of its process: the worker
  * registers tsx itself, then loads its module.
  */
-function startWorker(): Worker {
+function startWorker(slabs: RecordSlabs): Worker {
   const load = FROM_SOURCES
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_MODULE)}); })`
     : `import(${JSON.stringify(WORKER_MODULE)})`;
   const code = `const { parentPort } = require('node:worker_threads');${load}.then(() => parentPort.postMessage({ kind: 'ready' }));`;
-  return new Worker(code, { eval: true, name: 'bmp-decode', resourceLimits: DECODE_WORKER_RESOURCE_LIMITS });
+  return new Worker(code, { eval: true, name: 'bmp-decode', resourceLimits: DECODE_WORKER_RESOURCE_LIMITS, workerData: { recordSlabs: slabs } });
 }
 
 /**
@@ -144,11 +147,13 @@ export class DecodeWorkers {
   }
 
   private spawn(): WorkerSlot {
-    const worker = startWorker();
+    const slabs = createRecordSlabs();
+    const worker = startWorker(slabs);
     let ready!: () => void;
     let failed!: (err: Error) => void;
     const slot: WorkerSlot = {
       worker,
+      slabs,
       sessions: new Map(),
       ready: new Promise<void>((resolve, reject) => {
         ready = resolve;
@@ -179,7 +184,9 @@ export class DecodeWorkers {
     if (session === undefined) return;
     for (const key of output.newKeys) session.keys.push(key);
     const { handler } = session;
-    if (output.records !== null) handler.records(output.records, session.keys);
+    const records = output.records;
+    if (records instanceof Uint8Array) handler.records(records, session.keys, null);
+    else if (records !== null) handler.records(slabOctets(slot.slabs, records), session.keys, () => releaseSlabRange(slot.slabs, records));
     if (output.report.finished) slot.sessions.delete(output.session);
     handler.processed(output.report);
   }

@@ -29,11 +29,13 @@ export interface ProcessedReport {
 
 export interface ProcessorHandler {
   /**
-   * A step's records, in publishing order, packed (decode-worker-protocol.ts): the handler's to
-   * keep. `keys`: the session's keys by id, as the packed records refer to them (later steps may
-   * append to it, never change it).
+   * A step's records, in publishing order, packed (decode-worker-protocol.ts). `keys`: the
+   * session's keys by id, as the packed records refer to them (later steps may append to it,
+   * never change it). With `release` null, `packed` is the handler's to keep; else it is lent
+   * (a decode worker's slab, record-slabs.ts): `release` is to be called, once, when nothing
+   * reads it any more, that is when Kafka has acknowledged every record in it.
    */
-  records(packed: Uint8Array, keys: readonly string[]): void;
+  records(packed: Uint8Array, keys: readonly string[], release: (() => void) | null): void;
   processed(report: ProcessedReport): void;
   /** The processor is gone (its worker died): nothing more comes for this session. */
   lost(error: Error): void;
@@ -101,7 +103,7 @@ export class LocalSessionProcessor implements SessionProcessor {
 
   private deliver(report: ProcessedReport): void {
     const packed = this.packer.take();
-    if (packed !== null) this.handler.records(packed, this.keys.keys);
+    if (packed !== null) this.handler.records(packed, this.keys.keys, null);
     this.handler.processed(report);
   }
 }

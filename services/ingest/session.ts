@@ -148,8 +148,8 @@ export class RouterSession implements FlowOwner, ProcessorHandler {
   }
 
   /** ProcessorHandler: a step's records, in publishing order. */
-  records(packed: Uint8Array, keys: readonly string[]): void {
-    this.env.publisher.publishRun(new PackedRecords(packed, this.keyOctets.of(keys), this.topicNames), this);
+  records(packed: Uint8Array, keys: readonly string[], release: (() => void) | null): void {
+    this.env.publisher.publishRun(new PackedRecords(packed, this.keyOctets.of(keys), this.topicNames, release), this);
   }
 
   /** ProcessorHandler: a chunk (or the end) has been processed and its records published. */

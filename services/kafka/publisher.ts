@@ -52,6 +52,12 @@ export interface RecordRun {
    * batch piece instead of a call and a topic lookup per record.
    */
   collect?(from: number, to: number, byTopic: Map<string, OutboundRecord[]>): void;
+  /**
+   * Optional: `count` more of the run's records have been acknowledged (called after each batch
+   * holding some; the counts add up to `length`). Until then their values are still read (a
+   * batch is sent again after a failure); afterwards, never.
+   */
+  acknowledged?(count: number): void;
 }
 
 /** Who a queued record belongs to; told when its bytes are acknowledged. */
@@ -426,6 +432,7 @@ export class EventPublisher {
     for (const piece of batch) {
       this.inFlightBytes -= piece.bytes;
       this.acknowledged += piece.to - piece.from;
+      piece.run.acknowledged?.(piece.to - piece.from);
       if (piece.owner) {
         piece.owner.pendingBytes -= piece.bytes;
         owners.add(piece.owner);

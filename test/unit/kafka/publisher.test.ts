@@ -326,3 +326,39 @@ test('after an acknowledgement a small batch waits up to lingerMs to fill; it go
   assert.equal(p.pendingBytes, 0);
   assert.equal(o.pendingBytes, 0);
 });
+
+test('a run is told of its acknowledged records after each batch that held some, never before, the counts adding up to its length', async () => {
+  const { producer, sent, inFlight, ack } = gatedProducer();
+  const p = new EventPublisher(producer, { lingerMs: 0, maxBatchBytes: 1000, maxPendingBytes: 1 << 30, maxPendingBytesPerOwner: 1 << 30, compression: 'none' }, silent);
+  const o = owner();
+  // 25 records of 100 octets: three batches (10, 10, 5), the last shared with a single record.
+  const records = Array.from({ length: 25 }, (_, i) => ({ topic: 't', key: 'k', value: Buffer.from(`r-${i}`.padEnd(99, '.')) }));
+  const told: number[] = [];
+  const run: RecordRun = { ...arrayRun(records), acknowledged: (count: number) => told.push(count) };
+  p.publishRun(run, o);
+  publishPadded(p, o, 'single', 1);
+  await turns(3);
+  assert.ok(inFlight());
+  assert.deepEqual(told, [], 'nothing is acknowledged while the first batch is in flight (its values may be sent again)');
+  ack();
+  await turns(5);
+  assert.deepEqual(told, [10]);
+  ack();
+  await turns(5);
+  assert.deepEqual(told, [10, 10]);
+  ack();
+  await p.flush();
+  assert.deepEqual(told, [10, 10, 5], 'the run\'s share of the batch it shares with a single record');
+  assert.equal(sent.length, 3);
+});
+
+test('a run whose batch fails is told nothing until the batch is sent again and acknowledged', async () => {
+  // Two failed sends, then one that goes through.
+  const { producer, calls } = fakeProducer(2);
+  const p = new EventPublisher(producer, { lingerMs: 0, maxBatchBytes: 1 << 20, maxPendingBytes: 1 << 30, maxPendingBytesPerOwner: 1 << 30, compression: 'none' }, silent);
+  const told: Array<[count: number, sends: number]> = [];
+  const records = Array.from({ length: 3 }, (_, i) => ({ topic: 't', key: 'k', value: Buffer.from(`r-${i}`) }));
+  p.publishRun({ ...arrayRun(records), acknowledged: (count: number) => told.push([count, calls()]) }, owner());
+  await p.flush();
+  assert.deepEqual(told, [[3, 3]], 'told once, after the third send');
+});
