@@ -86,7 +86,7 @@ export const ingestSchema = {
       env: 'BMP_INGEST_COLLECTOR_ID',
     },
     decodeThreads: {
-      doc: 'Worker threads that frame, decode and Avro-encode the sessions\' BMP (each session runs in one); 0 runs that work on the event loop, beside the sockets and the Kafka client',
+      doc: 'Worker threads that frame, decode and Avro-encode the sessions\' BMP (each session runs in one; each hands its records over in 32 MiB of memory shared with the event loop, resident as it is used); 0 runs that work on the event loop, beside the sockets and the Kafka client',
       format: 'nat',
       default: 1,
       env: 'BMP_INGEST_DECODE_THREADS',
