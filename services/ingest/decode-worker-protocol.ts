@@ -141,10 +141,6 @@ export class RecordPacker {
   private lastTopicIndex = 0;
   private otherTopic: string | null = null;
   private otherTopicIndex = 0;
-  /** The slab steps are copied into (its index in the pool; -1: none yet) and where the next goes. */
-  private slab = -1;
-  private slabAt = 0;
-
   /**
    * Records are packed into the packer's own buffer, never straight into a slab: V8 copies into
    * shared memory with relaxed atomics, octet by octet unless both sides are aligned alike, so
@@ -223,28 +219,15 @@ export class RecordPacker {
   }
 
   /**
-   * The records packed since the last call, copied into a slab (a range the pool counts until
-   * it is released) when one has room, else as take() gives them; null if none. Steps go one
-   * after another in a slab, each at an offset aligned to 8 octets (so that the copy goes a word
-   * at a time); when the slab is full, the next step goes to the lowest free one.
+   * The records packed since the last call, copied into a slab (SlabPool.put: a range the pool
+   * counts until it is released) when one has room, else as take() gives them; null if none.
    */
   takeStep(): SlabRange | Uint8Array | null {
-    const pool = this.pool;
     const used = this.used;
-    if (pool === null || used === 0 || used > pool.slabBytes) return this.takeOwn();
-    let at = this.slabAt;
-    if (this.slab < 0 || at + used > pool.slabBytes) {
-      const slab = pool.acquire();
-      if (slab < 0) return this.takeOwn();
-      this.slab = slab;
-      at = 0;
-    }
-    this.buf.copy(pool.view(this.slab), at, 0, used);
-    const range: SlabRange = { slab: this.slab, start: at, end: at + used };
-    pool.handOut(range);
-    this.slabAt = (range.end + 7) & ~7;
-    this.used = 0;
+    const range = this.pool === null || used === 0 ? null : this.pool.put(this.buf, used);
+    if (range === null) return this.takeOwn();
     // The buffer stays: each step is copied out of it.
+    this.used = 0;
     return range;
   }
 

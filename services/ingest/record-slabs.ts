@@ -1,5 +1,5 @@
 /**
- * Shared memory that a decode worker packs its records into and that is reused once Kafka has
+ * Shared memory into which a decode worker copies its packed records, reused once Kafka has
  * acknowledged them: a fixed set of slabs (SharedArrayBuffers), made once per worker and shared
  * with the event loop when the worker starts. A step's records are then handed over as a range
  * of a slab (numbers in a message) instead of a transferred ArrayBuffer of their own.
@@ -12,8 +12,8 @@
  * --single-threaded-gc), where kafkajs alone, publishing the same records, had none. Memory shared
  * once and reused is not new external memory.
  *
- * The worker packs a step into a buffer of its own, then copies it into a slab, after the steps
- * before it (RecordPacker.takeStep). Accounting, without messages back: for each slab the worker
+ * The worker packs a step into a buffer of its own, then puts a copy in a slab, after the steps
+ * before it (SlabPool.put, from RecordPacker.takeStep). Accounting, without messages back: for each slab the worker
  * counts the octets it has handed out since the slab was last (re)started; the event loop adds
  * to the slab's `released` counter (Atomics) the octets of each range once every record in it
  * has been acknowledged. A slab whose counters are equal holds nothing anyone reads, and the
@@ -55,12 +55,15 @@ export function createRecordSlabs(count = SLAB_COUNT, bytes = SLAB_BYTES): Recor
   };
 }
 
-/** The worker's side: which slabs are free, and what has been handed out of each. */
+/** The worker's side: puts octets in the slabs, and knows which slabs are free. */
 export class SlabPool {
   readonly slabBytes: number;
   private readonly views: Buffer[];
   /** Octets handed out of each slab since it was last started (the worker's own count). */
   private readonly handedOut: number[];
+  /** The slab octets are put in (-1: none yet), and where the next go in it. */
+  private slab = -1;
+  private at = 0;
 
   constructor(private readonly shared: RecordSlabs) {
     this.views = shared.slabs.map((s) => Buffer.from(s));
@@ -69,16 +72,34 @@ export class SlabPool {
     if (shared.released.length < shared.slabs.length) throw new RangeError('record slabs: fewer counters than slabs');
   }
 
-  /** Slab `i`'s octets. */
-  view(i: number): Buffer {
-    return this.views[i];
+  /**
+   * A copy of the first `length` octets of `src` in a slab, handed out (counted until released):
+   * after the octets put before, at an offset aligned to 8, or from the start of the lowest free
+   * slab when the current one has no room. Null when no slab is free or `length` is more than a
+   * slab. V8 copies into shared memory with relaxed atomics, a word at a time only when both
+   * sides are aligned alike (else octet by octet): `src` should start 8-aligned, as a buffer of
+   * its own does.
+   */
+  put(src: Uint8Array, length: number): SlabRange | null {
+    if (length > this.slabBytes) return null;
+    let at = this.at;
+    if (this.slab < 0 || at + length > this.slabBytes) {
+      const slab = this.acquire();
+      if (slab < 0) return null;
+      this.slab = slab;
+      at = 0;
+    }
+    this.views[this.slab].set(src.subarray(0, length), at);
+    this.handedOut[this.slab] += length;
+    this.at = (at + length + 7) & ~7;
+    return { slab: this.slab, start: at, end: at + length };
   }
 
   /**
-   * The lowest free slab, started afresh (its octets all the caller's); -1 when none is free.
-   * Free: every octet handed out of it has been released.
+   * The lowest free slab, started afresh; -1 when none is free. Free: every octet handed out of
+   * it has been released.
    */
-  acquire(): number {
+  private acquire(): number {
     const released = this.shared.released;
     for (let i = 0; i < this.handedOut.length; i++) {
       if (Atomics.load(released, i) !== this.handedOut[i]) continue;
@@ -88,11 +109,6 @@ export class SlabPool {
       return i;
     }
     return -1;
-  }
-
-  /** Counts `range` as handed out (the event loop releases it once its records are acknowledged). */
-  handOut(range: SlabRange): void {
-    this.handedOut[range.slab] += range.end - range.start;
   }
 }
 
