@@ -62,7 +62,7 @@ test('a slab range keeps its octets until released, whatever is packed meanwhile
         const slabs = createRecordSlabs(4, 4096);
         const packer = new RecordPacker(new SlabPool(slabs));
         const plain = new RecordPacker();
-        let held: Held[] = [];
+        const held: Held[] = [];
         for (const step of steps) {
           for (const r of step.records) {
             for (const p of [packer, plain]) {
@@ -89,7 +89,6 @@ test('a slab range keeps its octets until released, whatever is packed meanwhile
           }
           for (const h of held) assert.deepEqual(Buffer.from(h.octets), h.copy, 'a range still held is unchanged');
         }
-        held = [];
       },
     ),
     // Shrinking a failure of this property can take minutes: bounded, a failure is reported as found by then.
@@ -160,7 +159,7 @@ test('a run of packed records releases its octets once, when the last of its rec
   assert.equal(released, 1);
   run.acknowledged(1);
   assert.equal(released, 1, 'once');
-  // Without a release (octets the run owns), acknowledgements change nothing.
-  const own = new PackedRecords(new RecordPacker().take() ?? Buffer.alloc(0), KEYS, SESSION_TOPICS);
-  own.acknowledged(1);
+  // Without a release (octets the run owns), acknowledging all of it has nothing to call.
+  const own = new PackedRecords(Buffer.alloc(0), KEYS, SESSION_TOPICS);
+  assert.doesNotThrow(() => own.acknowledged(1));
 });
