@@ -27,10 +27,20 @@ test('the kafkajs patch is applied (npm install ran patch-package)', () => {
 
 test('encodeInto writes the bytes Record() writes', () => {
   const keyArb = fc.oneof(fc.constant(null), fc.string({ maxLength: 80 }), fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)));
-  const valueArb = fc.oneof(fc.constant(null), fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a)));
+  // Values also as views of shared memory at any offset, as the decode workers' slabs lend them.
+  // size 'max': lengths spread up to 3000 (fast-check keeps arrays short by default), so both
+  // sides of the 256-octet threshold of the shared copy are taken.
+  const sharedArb = fc.tuple(fc.uint8Array({ maxLength: 3000, size: 'max' }), fc.nat(7)).map(([a, offset]) => {
+    const view = Buffer.from(new SharedArrayBuffer(offset + a.length + 3), offset, a.length);
+    view.set(a);
+    return view;
+  });
+  const valueArb = fc.oneof(fc.constant(null), fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a)), sharedArb);
   fc.assert(
     fc.property(fc.nat(2_000_000), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), keyArb, valueArb, (offsetDelta, timestampDelta, key, value) => {
-      const expected = Record({ offsetDelta, timestampDelta, key, value }).buffer;
+      // Record() writes values through the same patched copy: the expected bytes are those of a
+      // copy of the value in memory of its own (not shared).
+      const expected = Record({ offsetDelta, timestampDelta, key, value: Buffer.isBuffer(value) ? Buffer.from(value) : value }).buffer;
       const e = new Encoder(1);
       Record.encodeInto!(e, offsetDelta, timestampDelta, key, value);
       assert.deepEqual(e.buffer, expected);
