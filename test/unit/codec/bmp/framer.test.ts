@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BmpFramer, DEFAULT_MAX_MESSAGE_SIZE, frameBmpStream, type FramedMessage, type FramingError } from '../../../../services/codec/framer.js';
 import { HAVE_TESTDATA, readCaptureFile } from '../../capture/testdata.js';
 import { hex } from './hex.js';
@@ -184,7 +186,7 @@ test('bufferedBytes lets a caller bound memory while a large message arrives', (
   assert.equal(framer.bufferedBytes, 0);
 });
 
-test('many small chunks: consumed chunks are released as framing proceeds', () => {
+test('many small chunks (one octet each) frame every message', () => {
   const msgs = Array.from({ length: 200 }, (_, i) => message(3, i % 7, Buffer.alloc(i % 13, i)));
   const stream = Buffer.concat(msgs);
   const cuts = Array.from({ length: stream.length }, (_, i) => i); // one octet per chunk
@@ -192,6 +194,40 @@ test('many small chunks: consumed chunks are released as framing proceeds', () =
   assert.equal(error, null);
   assert.equal(messages.length, 200);
   assert.ok(messages.every((m, i) => m.bytes.equals(msgs[i])));
+});
+
+test('a consumed chunk is let go at once, also while every chunk ends inside a message', async () => {
+  // A full collection on demand: --expose-gc set at run time, gc() taken from a fresh context.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const framer = new BmpFramer();
+  const refs: WeakRef<Buffer>[] = [];
+  // In a function of its own, so that nothing here holds a chunk or a message afterwards.
+  (() => {
+    // 40 messages of 106 octets cut every 150 octets, the last cut left out: every chunk pushed
+    // ends inside a message, so the framer's oldest chunk is never its newest (the usual shape of
+    // a TCP stream read in pieces).
+    const stream = Buffer.concat(Array.from({ length: 40 }, (_, i) => message(3, 0, Buffer.alloc(100, i))));
+    let messages = 0;
+    for (let at = 0; at + 150 < stream.length; at += 150) {
+      const chunk = Buffer.from(stream.subarray(at, at + 150));
+      refs.push(new WeakRef(chunk));
+      framer.push(chunk);
+      for (let r = framer.next(); r !== null; r = framer.next()) {
+        assert.equal(r.kind, 'message');
+        messages++;
+      }
+      assert.ok(framer.bufferedBytes > 0, 'the chunk ends inside a message');
+    }
+    assert.equal(messages, 39);
+  })();
+  // WeakRef targets are kept until the end of the job that made them.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  // What may stay: the chunks holding the partial message (106 octets: one or two chunks).
+  const held = refs.filter((r) => r.deref() !== undefined).length;
+  assert.ok(held <= 2, `${held} of ${refs.length} chunks still held by the framer`);
+  assert.ok(framer.bufferedBytes > 0);
 });
 
 test('empty pushes are ignored; end() on an empty framer is null', () => {
