@@ -31,11 +31,10 @@
  *
  * Output: progress on stderr; last line of stdout:
  *   {"bench":"aggregate","events_per_s":r,"bytes_per_route":b,"window_emit_latency_ms":l}
- * (bytes_per_route null without --expose-gc). Options: --prefixes-v4 N --prefixes-v6 M --peers N
- * --churn N (events, default 2,000,000) --seed N --window-ms N.
+ * (bytes_per_route null without --expose-gc). Options: USAGE below (`--help`).
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { intOption, parseBenchArgs, TABLE_OPTIONS } from './options.js';
 import { BmpFramer } from '../services/codec/framer.js';
 import { BmpSessionDecoder } from '../services/events/session-decoder.js';
 import type { PeerDownEvent, RouteEvent } from '../services/events/model.js';
@@ -403,29 +402,40 @@ export function runAggregateBench(options: Partial<AggregateBenchOptions> = {}):
   };
 }
 
+const USAGE = `Usage: npm run bench:aggregate -- [options]
+
+One route-change aggregator (one partition, one core): a full table decoded by the collector's
+own decoder and fed to it, bytes per route held, then a churn of Avro-decoded route events. The
+last line on stdout is one JSON object; progress goes to stderr.
+
+Options:
+  --prefixes-v4 N     IPv4 prefixes in the table (default 1,000,000)
+  --prefixes-v6 N     IPv6 prefixes in the table (default 250,000)
+  --peers N           peers the table's routes are spread over (4)
+  --churn N           churn events (2,000,000)
+  --seed N            generator seed (1)
+  --window-ms N       aggregation window (60,000)
+  -h, --help          this text
+`;
+
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      'prefixes-v4': { type: 'string' },
-      'prefixes-v6': { type: 'string' },
-      peers: { type: 'string' },
-      churn: { type: 'string' },
-      seed: { type: 'string' },
-      'window-ms': { type: 'string' },
-    },
+  const values = parseBenchArgs(USAGE, {
+    ...TABLE_OPTIONS,
+    churn: { type: 'string' },
+    'window-ms': { type: 'string' },
   });
-  const num = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
   const d = DEFAULT_BENCH_OPTIONS;
+  const options = {
+    prefixesV4: intOption('prefixes-v4', values['prefixes-v4'], d.prefixesV4, 0),
+    prefixesV6: intOption('prefixes-v6', values['prefixes-v6'], d.prefixesV6, 0),
+    peers: intOption('peers', values.peers, d.peers, 1),
+    churn: intOption('churn', values.churn, d.churn, 0),
+    seed: intOption('seed', values.seed, d.seed, 0),
+    windowMs: intOption('window-ms', values['window-ms'], d.windowMs, 1),
+    log: (line: string) => console.error(line),
+  };
   if (gc === undefined) console.error('warning: run with node --expose-gc (npm run bench:aggregate does) to measure bytes per route');
-  const r = runAggregateBench({
-    prefixesV4: num(values['prefixes-v4'], d.prefixesV4),
-    prefixesV6: num(values['prefixes-v6'], d.prefixesV6),
-    peers: num(values.peers, d.peers),
-    churn: num(values.churn, d.churn),
-    seed: num(values.seed, d.seed),
-    windowMs: num(values['window-ms'], d.windowMs),
-    log: (line) => console.error(line),
-  });
+  const r = runAggregateBench(options);
   console.error(JSON.stringify({ ...r }));
   console.log(JSON.stringify({ bench: 'aggregate', events_per_s: r.events_per_s, bytes_per_route: r.bytes_per_route, window_emit_latency_ms: r.window_emit_latency_ms }));
 }

@@ -29,14 +29,32 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { BmpFramer } from '../services/codec/framer.js';
 import { BmpSessionDecoder, type EventSink } from '../services/events/session-decoder.js';
 import type { ErrorEvent, RouteEvent } from '../services/events/model.js';
 import { FULL_TABLE_ROUTER_ADDRESS, fullTableDump, fullTableExpectation, type FullTableOptions, type FullTableSummary } from './full-table.js';
-import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
+import { intOption, optionError, parseBenchArgs, TABLE_OPTIONS, tableShape } from './options.js';
 
 const MiB = 1024 * 1024;
+
+const USAGE = `Usage: npm run bench:decode -- [options]
+
+Decodes a synthetic full-table BMP dump (framing, BMP and BGP decoding, event construction) on
+one thread, plain and with ADD-PATH, and checks every event. One JSON line per variant on stdout,
+the plain table's last; progress on stderr.
+
+Options:
+  --prefixes-v4 N     IPv4 prefixes in the dump (default 1,000,000)
+  --prefixes-v6 N     IPv6 prefixes in the dump (default 250,000)
+  --peers N           peers the dump's routes are spread over (4)
+  --seed N            generator seed (1)
+  --variant V         plain, addpath or both (both)
+  --repeat N          decode each dump N times, report the fastest (1)
+  --chunk-kb N        read size in KiB (1024)
+  --dir DIR           where the dumps go (default a fresh temporary directory, removed at the end)
+  --keep              leave the dump files
+  -h, --help          this text
+`;
 
 interface Args {
   prefixesV4: number;
@@ -54,21 +72,18 @@ interface Args {
 }
 
 function parse(): Args {
-  const { values } = parseArgs({
-    options: {
-      ...TABLE_OPTIONS,
-      variant: { type: 'string' },
-      repeat: { type: 'string' },
-      'chunk-kb': { type: 'string' },
-      dir: { type: 'string' },
-      keep: { type: 'boolean' },
-      generate: { type: 'string' },
-      'add-path': { type: 'boolean' },
-    },
-    strict: true,
+  const values = parseBenchArgs(USAGE, {
+    ...TABLE_OPTIONS,
+    variant: { type: 'string' },
+    repeat: { type: 'string' },
+    'chunk-kb': { type: 'string' },
+    dir: { type: 'string' },
+    keep: { type: 'boolean' },
+    generate: { type: 'string' },
+    'add-path': { type: 'boolean' },
   });
   const variant = values.variant ?? 'both';
-  if (variant !== 'plain' && variant !== 'addpath' && variant !== 'both') throw new Error(`--variant must be plain, addpath or both, got "${variant}"`);
+  if (variant !== 'plain' && variant !== 'addpath' && variant !== 'both') optionError(`--variant must be plain, addpath or both, got "${variant}"`);
   return {
     ...tableShape(values),
     variants: variant === 'both' ? ['plain', 'addpath'] : [variant],

@@ -84,7 +84,6 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type convict from 'convict';
 import { CachedDefaultPartitioner } from '../services/kafka/partitioner.js';
@@ -101,7 +100,7 @@ import { AVRO_TOPICS, INGEST_TOPICS, type AvroTopic, type IngestTopic } from '..
 import type { OutboundRecord } from '../services/kafka/publisher.js';
 import { loadConfig } from '../services/runtime/config.js';
 import { fullTableDump, fullTableExpectation, type FullTableOptions, type FullTableSummary } from './full-table.js';
-import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
+import { intOption, parseBenchArgs, TABLE_OPTIONS, tableShape } from './options.js';
 
 const MiB = 1024 * 1024;
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -217,29 +216,21 @@ interface Args {
 }
 
 function parse(): Args {
-  const { values } = parseArgs({
-    options: {
-      ...TABLE_OPTIONS,
-      partitions: { type: 'string' },
-      'keep-topics': { type: 'boolean' },
-      dir: { type: 'string' },
-      keep: { type: 'boolean' },
-      'cpu-prof': { type: 'boolean' },
-      'cpu-prof-dir': { type: 'string' },
-      'stall-s': { type: 'string' },
-      repeat: { type: 'string' },
-      'no-warmup': { type: 'boolean' },
-      'from-sources': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      generate: { type: 'string' },
-      records: { type: 'string' },
-    },
-    strict: true,
+  const values = parseBenchArgs(USAGE, {
+    ...TABLE_OPTIONS,
+    partitions: { type: 'string' },
+    'keep-topics': { type: 'boolean' },
+    dir: { type: 'string' },
+    keep: { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+    'cpu-prof-dir': { type: 'string' },
+    'stall-s': { type: 'string' },
+    repeat: { type: 'string' },
+    'no-warmup': { type: 'boolean' },
+    'from-sources': { type: 'boolean' },
+    generate: { type: 'string' },
+    records: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
   return {
     ...tableShape(values),
     partitions: intOption('partitions', values.partitions, 6, 1),

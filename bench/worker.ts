@@ -39,7 +39,6 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { RecordPacker, SessionKeys, packingSinks } from '../services/ingest/decode-worker-protocol.js';
 import { createRecordSlabs, releaseSlabRange, SlabPool } from '../services/ingest/record-slabs.js';
@@ -48,7 +47,7 @@ import { SessionPipeline } from '../services/ingest/session-pipeline.js';
 import { PipelineSteps, type ProcessedReport } from '../services/ingest/session-processor.js';
 import { INGEST_TOPICS, type IngestTopic } from '../services/kafka/avro/index.js';
 import { fullTableDump, type FullTableOptions, type FullTableSummary } from './full-table.js';
-import { intOption, TABLE_OPTIONS, tableShape } from './options.js';
+import { intOption, optionError, parseBenchArgs, TABLE_OPTIONS, tableShape } from './options.js';
 
 const MiB = 1024 * 1024;
 
@@ -66,7 +65,7 @@ count per route record, which does not drift with the machine's load.
   --step-kb N             octets handed to the pipeline per step, KiB (default 64, a socket read)
   --instructions          also count instructions per route record with valgrind (minutes)
   --instructions-mb A,B   the two lengths of dump counted, MiB (default 4,12)
-  --help                  this text
+  -h, --help              this text
 `;
 
 interface Args {
@@ -81,26 +80,21 @@ interface Args {
   /** Internal (the valgrind runs): run the loop once over the first `bytes` of this dump, on this thread. */
   child: string | null;
   bytes: number;
-  help: boolean;
 }
 
 function parse(): Args {
-  const { values } = parseArgs({
-    options: {
-      ...TABLE_OPTIONS,
-      repeat: { type: 'string' },
-      'step-kb': { type: 'string' },
-      instructions: { type: 'boolean' },
-      'instructions-mb': { type: 'string' },
-      child: { type: 'string' },
-      bytes: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
+  const values = parseBenchArgs(USAGE, {
+    ...TABLE_OPTIONS,
+    repeat: { type: 'string' },
+    'step-kb': { type: 'string' },
+    instructions: { type: 'boolean' },
+    'instructions-mb': { type: 'string' },
+    child: { type: 'string' },
+    bytes: { type: 'string' },
   });
   const mb = (values['instructions-mb'] ?? '4,12').split(',').map(Number);
   if (mb.length !== 2 || !mb.every((n) => Number.isFinite(n) && n > 0) || mb[0] >= mb[1]) {
-    throw new Error(`--instructions-mb must be two increasing sizes in MiB, as 4,12; got "${values['instructions-mb']}"`);
+    optionError(`--instructions-mb must be two increasing sizes in MiB, as 4,12; got "${values['instructions-mb']}"`);
   }
   return {
     ...tableShape(values),
@@ -110,7 +104,6 @@ function parse(): Args {
     instructionsMb: [mb[0], mb[1]],
     child: values.child ?? null,
     bytes: intOption('bytes', values.bytes, 0, 0),
-    help: values.help ?? false,
   };
 }
 
@@ -234,10 +227,6 @@ function countInstructions(path: string, bytes: number, stepBytes: number): { in
 async function main(): Promise<void> {
   if (fileURLToPath(import.meta.url).endsWith('.ts')) throw new Error('run it compiled: npm run bench:worker (a worker thread started from the sources would not have tsx)');
   const args = parse();
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
   if (args.child !== null) {
     const dump = readFileSync(args.child);
     console.log(JSON.stringify(pass(dump, Math.min(args.bytes, dump.length), args.stepBytes)));
