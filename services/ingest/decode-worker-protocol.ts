@@ -14,6 +14,7 @@
  */
 import { INGEST_TOPICS } from '../kafka/avro/index.js';
 import type { OutboundRecord, RecordRun } from '../kafka/publisher.js';
+import type { RecordSetBuilder, RecordSetWriter } from '../kafka/record-sets.js';
 import type { PlacedRecordSink, PlacedValue, SessionPipelineOptions, SessionRecordSink, SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport } from './session-processor.js';
 import type { SlabPool, SlabRange } from './record-slabs.js';
@@ -350,6 +351,36 @@ export class PackedRecords implements RecordRun {
     }
     this.cursorIndex = to;
     this.cursorAt = at;
+  }
+
+  writeRecords(from: number, to: number, sets: RecordSetBuilder): boolean {
+    const b = this.buf;
+    const v = this.view;
+    const keys = this.keys;
+    const topicNames = this.topicNames;
+    const topics = topicNames.length;
+    // Writers by key id and topic index: a message's records alternate between topics (its
+    // route records, then its raw record), which the builder's one-entry memo does not catch.
+    const writers: Array<RecordSetWriter | null | undefined> = [];
+    let at = this.seek(from);
+    for (let i = from; i < to; i++) {
+      const id = v.getUint32(at + 9, true);
+      const key = keys[id];
+      const length = v.getUint32(at + 13, true);
+      const t = b[at];
+      let writer = writers[id * topics + t];
+      if (writer === undefined) writers[id * topics + t] = writer = sets.writerFor(topicNames[t], key);
+      if (writer === null) {
+        this.cursorIndex = i;
+        this.cursorAt = at;
+        return false;
+      }
+      writer.append(key, b, at + RECORD_HEADER, length, v.getFloat64(at + 1, true));
+      at += RECORD_HEADER + length;
+    }
+    this.cursorIndex = to;
+    this.cursorAt = at;
+    return true;
   }
 
   acknowledged(count: number): void {

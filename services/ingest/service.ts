@@ -101,6 +101,8 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
       maxPendingBytes: config.producer.maxPendingBytes,
       maxPendingBytesPerOwner: config.producer.maxPendingBytesPerSession,
       compression: config.producer.compression,
+      // The producer's own partitioning (createPartitioner above), for the batches written here.
+      partitioner: CachedDefaultPartitioner(),
     },
     logger,
     metrics,

@@ -12,6 +12,10 @@
  *   record, they outlived young-generation collections by the ten thousand, and copying and
  *   promoting them cost the event loop 0.3-0.4 s of collection pauses per bench:ingest run
  *   (0.1 s with runs).
+ * - A batch is written as Kafka record sets (record-sets.ts: each record's key and value octets
+ *   copied where its partition's records are written, no object per record) when the producer
+ *   takes them (kafkajs as patched: sendRecordSets) and knows the batch's topics; otherwise, and
+ *   before a topic's metadata has been loaded, as kafkajs messages.
  * - Every queued byte is charged to its owner (a router session) and to the total; owners ask
  *   `overLimit` whether to stop reading their socket, and are called back as bytes are
  *   acknowledged so they can resume. When Kafka is unreachable the send is retried for as long
@@ -20,9 +24,10 @@
  *
  * This module knows bytes, keys and topics; nothing of BMP or Avro.
  */
-import type { Message, Producer } from 'kafkajs';
+import type { Message, PartitionerArgs, Producer } from 'kafkajs';
 import type { Logger } from '../runtime/logging.js';
 import { CompressionTypes } from './compression.js';
+import { RecordSetBuilder, type PartitionMetadata, type RecordSetWriter } from './record-sets.js';
 
 export interface OutboundRecord {
   topic: string;
@@ -53,6 +58,13 @@ export interface RecordRun {
    */
   collect?(from: number, to: number, byTopic: Map<string, OutboundRecord[]>): void;
   /**
+   * Optional: records [from, to), as `record` gives them, written in order into their topic's
+   * and partition's record set in `sets` (no object per record). Returns false, having written
+   * some or none, when `sets` has no writer for one of them (the producer has no metadata for
+   * its topic yet): the batch is then formed from `collect` or `record` instead.
+   */
+  writeRecords?(from: number, to: number, sets: RecordSetBuilder, now: number): boolean;
+  /**
    * Optional: `count` more of the run's records have been acknowledged (called after each batch
    * holding some; the counts add up to `length`). Until then their values are still read (a
    * batch is sent again after a failure); afterwards, never.
@@ -78,6 +90,11 @@ export interface PublisherOptions {
   /** Bound for one owner. */
   maxPendingBytesPerOwner: number;
   compression: 'lz4' | 'gzip' | 'none';
+  /**
+   * The producer's partitioner (the function its createPartitioner made, or one the same): with
+   * it, and a producer that has sendRecordSets, batches are written as record sets here.
+   */
+  partitioner?: (args: PartitionerArgs) => number;
 }
 
 export interface PublisherMetrics {
@@ -89,7 +106,14 @@ export interface PublisherMetrics {
  * kafkajs's producer as patched (patches/kafkajs+2.2.4.patch): `prepareBatch` starts encoding and
  * compressing the records of a later `sendBatch` with the same arguments.
  */
-type PreparingProducer = Producer & { prepareBatch?: (batch: { topicMessages: Array<{ topic: string; messages: Message[] }>; compression: number }) => void };
+type PreparingProducer = Producer & {
+  prepareBatch?: (batch: { topicMessages: Array<{ topic: string; messages: Message[] }>; compression: number }) => void;
+  sendRecordSets?: (batch: { topicRecordSets: TopicRecordSets; acks: number; compression: number }) => Promise<unknown>;
+  prepareRecordSets?: (batch: { topicRecordSets: TopicRecordSets; compression: number }) => void;
+  partitionMetadataOf?: (topic: string) => PartitionMetadata | null;
+};
+
+type TopicRecordSets = Array<{ topic: string; recordSets: Record<number, RecordSetWriter> }>;
 
 /** A queued run; records before `next` (`taken` bytes of them) have been taken into batches. */
 interface Queued {
@@ -112,6 +136,8 @@ interface BatchPiece {
 interface PreparedBatch {
   pieces: BatchPiece[];
   topicMessages: Array<{ topic: string; messages: Message[] }>;
+  /** The records as record sets instead (sendRecordSets); topicMessages is then empty. */
+  topicRecordSets: TopicRecordSets | null;
   records: number;
   bytes: number;
 }
@@ -160,6 +186,8 @@ export class EventPublisher {
   /** Records acknowledged since start. */
   acknowledged = 0;
   private readonly compression: number;
+  /** RecordSetBuilder's sizes of the batch before. */
+  private readonly recordSetSizes = new Map<string, number>();
 
   constructor(
     private readonly producer: PreparingProducer,
@@ -375,11 +403,22 @@ export class EventPublisher {
   private nextBatch(): PreparedBatch | null {
     if (this.queue.length === this.head) return null;
     const batch = this.prepareBatch(this.takeBatch());
-    this.producer.prepareBatch?.({ topicMessages: batch.topicMessages, compression: this.compression });
+    if (batch.topicRecordSets !== null) this.producer.prepareRecordSets?.({ topicRecordSets: batch.topicRecordSets, compression: this.compression });
+    else this.producer.prepareBatch?.({ topicMessages: batch.topicMessages, compression: this.compression });
     return batch;
   }
 
   private prepareBatch(pieces: BatchPiece[]): PreparedBatch {
+    const topicRecordSets = this.recordSets(pieces);
+    if (topicRecordSets !== null) {
+      let bytes = 0;
+      let records = 0;
+      for (const piece of pieces) {
+        bytes += piece.bytes;
+        records += piece.to - piece.from;
+      }
+      return { pieces, topicMessages: [], topicRecordSets, records, bytes };
+    }
     // The records are handed to kafkajs as its messages (key, value, timestamp; the extra `topic`
     // field is not read): no other object and no timestamp string per record. kafkajs types
     // timestamps as strings; its produce encoder (as patched, patches/kafkajs+2.2.4.patch) reads
@@ -402,17 +441,48 @@ export class EventPublisher {
       records += piece.to - piece.from;
     }
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages: messages as unknown as Message[] }));
-    return { pieces, topicMessages, records, bytes };
+    return { pieces, topicMessages, topicRecordSets: null, records, bytes };
+  }
+
+  /**
+   * The batch's records written as record sets (record-sets.ts), when the producer takes them
+   * and knows every topic's partitions; otherwise null.
+   */
+  private recordSets(pieces: BatchPiece[]): TopicRecordSets | null {
+    const producer = this.producer;
+    const partitioner = this.options.partitioner;
+    if (producer.sendRecordSets === undefined || producer.partitionMetadataOf === undefined || partitioner === undefined) return null;
+    const sets = new RecordSetBuilder((topic) => producer.partitionMetadataOf?.(topic) ?? null, partitioner, this.recordSetSizes);
+    // As kafkajs stamps a message without a timestamp: when its batch is encoded.
+    const now = Date.now();
+    for (const piece of pieces) {
+      const run = piece.run;
+      if (run.writeRecords !== undefined) {
+        if (!run.writeRecords(piece.from, piece.to, sets, now)) return null;
+        continue;
+      }
+      for (let i = piece.from; i < piece.to; i++) {
+        const record = run.record(i);
+        const writer = sets.writerFor(record.topic, record.key);
+        if (writer === null) return null;
+        writer.append(record.key, record.value, 0, record.value.length, record.timestamp ?? now);
+      }
+    }
+    return sets.topicRecordSets();
   }
 
   private async sendWithRetry(batch: PreparedBatch): Promise<void> {
-    const { topicMessages, records, bytes } = batch;
+    const { topicMessages, topicRecordSets, records, bytes } = batch;
     const compression = this.compression;
     let attempt = 0;
     for (;;) {
       const started = process.hrtime.bigint();
       try {
-        await this.producer.sendBatch({ topicMessages, acks: -1, compression });
+        if (topicRecordSets !== null && this.producer.sendRecordSets !== undefined) {
+          await this.producer.sendRecordSets({ topicRecordSets, acks: -1, compression });
+        } else {
+          await this.producer.sendBatch({ topicMessages, acks: -1, compression });
+        }
         this.metrics?.onBatch(records, bytes, Number(process.hrtime.bigint() - started) / 1e9);
         return;
       } catch (err) {

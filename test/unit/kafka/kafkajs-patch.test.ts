@@ -367,3 +367,119 @@ test("a grouping prepared ahead is taken once by the send's grouping of the same
   assert.equal(calls, 40, 'grouped again with other metadata');
   assert.deepEqual(refreshed, ahead);
 });
+
+test('record sets (RecordSetWriter) make the request the messages they hold make, for each codec; compressed once, the same octets on a retry', async () => {
+  const { RecordSetWriter } = await import('../../../services/kafka/record-sets.js');
+  const produceV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as ((o: object) => { encode(): Promise<EncoderT> }) & {
+    prepareRecordSet(compression: number, set: object): void;
+  };
+  const bytes = (n: number) => fc.uint8Array({ maxLength: n }).map((a) => Buffer.from(a));
+  // Keys and values as ingest has them (never null); timestamps non-decreasing, as a session's
+  // are, so that the original's first timestamp (the smallest) is the first record's.
+  const messages = fc
+    .array(
+      fc.record({
+        key: fc.oneof(fc.string({ maxLength: 50 }), bytes(60)),
+        value: fc.oneof(bytes(127), fc.uint8Array({ minLength: 128, maxLength: 2000 }).map((a) => Buffer.from(a))),
+        step: fc.nat(3_000_000_000),
+      }),
+      { minLength: 1, maxLength: 30 },
+    )
+    .chain((list) =>
+      fc.integer({ min: 1_600_000_000_000, max: 1_700_000_000_000 }).map((start) => {
+        let t = start;
+        return list.map(({ key, value, step }) => ({ key, value, timestamp: (t += step % 1000 === 0 ? step : step % 1000) }));
+      }),
+    );
+  const partitions = fc.uniqueArray(fc.record({ partition: fc.nat(40), firstSequence: fc.nat(2 ** 31 - 1), messages }), {
+    minLength: 1,
+    maxLength: 4,
+    selector: (p) => p.partition,
+  });
+  const topicData = fc.uniqueArray(fc.record({ topic: fc.stringMatching(/^[a-z.]{1,20}$/), partitions }), { minLength: 1, maxLength: 3, selector: (t) => t.topic });
+  await countingCompressions(async (calls) => {
+    await fc.assert(
+      fc.asyncProperty(topicData, fc.constantFrom(0, 1, 3), fc.nat(32767), async (data, compression, producerEpoch) => {
+        const args: ProduceArgs = { acks: -1, timeout: 30_000, transactionalId: null, producerId: Long.fromValue(4242), producerEpoch, compression, topicData: data };
+        const expected = await originalProduceV3(args);
+        const withSets = {
+          ...args,
+          topicData: data.map(({ topic, partitions: list }) => ({
+            topic,
+            partitions: list.map(({ partition, firstSequence, messages: records }) => {
+              const writer = new RecordSetWriter(16); // grows
+              for (const m of records) writer.append(m.key, m.value, 0, m.value.length, m.timestamp);
+              return { partition, firstSequence, messages: writer.finish() };
+            }),
+          })),
+        };
+        const before = calls();
+        for (const t of withSets.topicData) for (const p of t.partitions) produceV3.prepareRecordSet(compression, p.messages);
+        const batches = compression === 0 ? 0 : data.reduce((n, t) => n + t.partitions.length, 0);
+        assert.equal(calls() - before, batches, 'each set compressed once when prepared');
+        assert.deepEqual((await produceV3(withSets).encode()).buffer, expected);
+        assert.deepEqual((await produceV3(withSets).encode()).buffer, expected, 'a retry: the same octets');
+        assert.equal(calls() - before, batches, 'the requests took the prepared sets, not compressing again');
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
+
+test('sendRecordSets: each set goes to its partition with its count as the sequence step; a set for a partition the metadata lacks is refused', async () => {
+  const createSendMessages = require('kafkajs/src/producer/sendMessages') as (o: object) => (a: object) => Promise<unknown>;
+  const { RecordSetWriter } = await import('../../../services/kafka/record-sets.js');
+  const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1 }));
+  const produced: Array<Array<{ topic: string; partitions: Array<{ partition: number; firstSequence: number; messages: unknown }> }>> = [];
+  const broker = {
+    nodeId: 1,
+    produce: async ({ topicData }: { topicData: (typeof produced)[number] }) => {
+      produced.push(topicData);
+      return { topics: topicData.map(({ topic, partitions }) => ({ topicName: topic, partitions: partitions.map(({ partition }) => ({ partition, errorCode: 0, baseOffset: '0' })) })) };
+    },
+  };
+  const cluster = {
+    refreshMetadataIfNecessary: async () => {},
+    addMultipleTargetTopics: async () => {},
+    findTopicPartitionMetadata: () => partitionMetadata,
+    findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ 1: partitions.map(Number) }),
+    findBroker: async () => broker,
+    isConnected: () => true,
+  };
+  const sequences = new Map<string, number>();
+  const eosManager = {
+    acquireBrokerLock: async () => {},
+    releaseBrokerLock: async () => {},
+    isTransactional: () => false,
+    getSequence: (topic: string, partition: number) => sequences.get(`${topic}/${partition}`) ?? 0,
+    updateSequence: (topic: string, partition: number, n: number) => sequences.set(`${topic}/${partition}`, (sequences.get(`${topic}/${partition}`) ?? 0) + n),
+    getProducerId: () => 7,
+    getProducerEpoch: () => 0,
+  };
+  const retrier = (fn: (bail: (e: Error) => never) => Promise<unknown>) =>
+    fn((e) => {
+      throw e;
+    });
+  const logger = { debug() {}, error() {}, info() {}, warn() {} };
+  const sendMessages = createSendMessages({ logger, cluster, partitioner: null, eosManager, retrier });
+  const set = (n: number) => {
+    const w = new RecordSetWriter();
+    for (let i = 0; i < n; i++) w.append('k', Buffer.from([i]), 0, 1, 1_700_000_000_000 + i);
+    return w.finish();
+  };
+  const a = set(3);
+  const b = set(5);
+  await sendMessages({ acks: -1, compression: 0, topicMessages: [{ topic: 't', recordSets: { 0: a, 2: b } }] });
+  await sendMessages({ acks: -1, compression: 0, topicMessages: [{ topic: 't', recordSets: { 2: set(1) } }] });
+  assert.equal(produced.length, 2);
+  assert.deepEqual(
+    produced[0][0].partitions.map(({ partition, firstSequence, messages }) => [partition, firstSequence, messages]),
+    [
+      [0, 0, a],
+      [2, 0, b],
+    ],
+  );
+  assert.deepEqual(produced[1][0].partitions.map(({ partition, firstSequence }) => [partition, firstSequence]), [[2, 5]], 'the sequence moved on by the set\'s count');
+  await assert.rejects(sendMessages({ acks: -1, compression: 0, topicMessages: [{ topic: 't', recordSets: { 3: set(1) } }] }), /partition 3 of topic "t", which has 3 partitions/);
+  assert.equal(produced.length, 2, 'nothing sent for it');
+});
