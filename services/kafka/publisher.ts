@@ -63,7 +63,7 @@ export interface RecordRun {
    * some or none, when `sets` has no writer for one of them (the producer has no metadata for
    * its topic yet): the batch is then formed from `collect` or `record` instead.
    */
-  writeRecords?(from: number, to: number, sets: RecordSetBuilder, now: number): boolean;
+  writeRecords?(from: number, to: number, sets: RecordSetBuilder): boolean;
   /**
    * Optional: `count` more of the run's records have been acknowledged (called after each batch
    * holding some; the counts add up to `length`). Until then their values are still read (a
@@ -409,23 +409,19 @@ export class EventPublisher {
   }
 
   private prepareBatch(pieces: BatchPiece[]): PreparedBatch {
-    const topicRecordSets = this.recordSets(pieces);
-    if (topicRecordSets !== null) {
-      let bytes = 0;
-      let records = 0;
-      for (const piece of pieces) {
-        bytes += piece.bytes;
-        records += piece.to - piece.from;
-      }
-      return { pieces, topicMessages: [], topicRecordSets, records, bytes };
+    let bytes = 0;
+    let records = 0;
+    for (const piece of pieces) {
+      bytes += piece.bytes;
+      records += piece.to - piece.from;
     }
+    const topicRecordSets = this.recordSets(pieces);
+    if (topicRecordSets !== null) return { pieces, topicMessages: [], topicRecordSets, records, bytes };
     // The records are handed to kafkajs as its messages (key, value, timestamp; the extra `topic`
     // field is not read): no other object and no timestamp string per record. kafkajs types
     // timestamps as strings; its produce encoder (as patched, patches/kafkajs+2.2.4.patch) reads
     // them as numbers.
     const byTopic = new Map<string, OutboundRecord[]>();
-    let bytes = 0;
-    let records = 0;
     for (const piece of pieces) {
       const run = piece.run;
       if (run.collect !== undefined) run.collect(piece.from, piece.to, byTopic);
@@ -437,8 +433,6 @@ export class EventPublisher {
           list.push(record);
         }
       }
-      bytes += piece.bytes;
-      records += piece.to - piece.from;
     }
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages: messages as unknown as Message[] }));
     return { pieces, topicMessages, topicRecordSets: null, records, bytes };
@@ -458,7 +452,7 @@ export class EventPublisher {
     for (const piece of pieces) {
       const run = piece.run;
       if (run.writeRecords !== undefined) {
-        if (!run.writeRecords(piece.from, piece.to, sets, now)) return null;
+        if (!run.writeRecords(piece.from, piece.to, sets)) return null;
         continue;
       }
       for (let i = piece.from; i < piece.to; i++) {
