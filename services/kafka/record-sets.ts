@@ -10,11 +10,13 @@
  * A record (Kafka protocol, "Record" in the RecordBatch v2 format, KIP-98):
  *   length varint | attributes int8 (0) | timestampDelta varlong | offsetDelta varint |
  *   keyLength varint | key | valueLength varint | value | headers count varint (0)
- * Varints are zig-zag, as in protobuf. The deltas are from the batch's first record: its
+ * Varints are zig-zag, as in protobuf and as Avro writes its longs (so Avro's writeVarint writes
+ * them; lengths and offsets, never negative, are 2n zig-zagged). The deltas are from the batch's first record: its
  * baseTimestamp is the first record's timestamp, as the Java client's MemoryRecordsBuilder has it
  * (a later record may be older: its delta is negative), and maxTimestamp the largest.
  */
 import type { PartitionerArgs } from 'kafkajs';
+import { writeVarint } from './avro/varint.js';
 
 const MIN_CAPACITY = 64 * 1024;
 
@@ -44,17 +46,18 @@ export class RecordSetWriter {
     else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const timestampDelta = timestamp - this.firstTimestamp;
     const keyLength = typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : key.length;
-    const body = 1 + sizeOfVarLong(timestampDelta) + sizeOfVarInt(offsetDelta) + sizeOfVarInt(keyLength) + keyLength + sizeOfVarInt(length) + length + 1;
+    const zTimestamp = zigZag(timestampDelta);
+    const body = 1 + sizeOfVarint(zTimestamp) + sizeOfVarint(offsetDelta * 2) + sizeOfVarint(keyLength * 2) + keyLength + sizeOfVarint(length * 2) + length + 1;
     this.room(5 + body);
     const buf = this.buf;
-    let at = putVarInt(buf, this.at, body);
+    let at = writeVarint(buf, this.at, body * 2);
     buf[at++] = 0; // attributes
-    at = putVarLong(buf, at, timestampDelta);
-    at = putVarInt(buf, at, offsetDelta);
-    at = putVarInt(buf, at, keyLength);
+    at = writeVarint(buf, at, zTimestamp);
+    at = writeVarint(buf, at, offsetDelta * 2);
+    at = writeVarint(buf, at, keyLength * 2);
     if (typeof key !== 'string') at = copyOctets(buf, at, key, 0, keyLength);
     else at += buf.write(key, at, keyLength, 'utf8');
-    at = putVarInt(buf, at, length);
+    at = writeVarint(buf, at, length * 2);
     at = copyOctets(buf, at, source, start, length);
     buf[at++] = 0; // no headers
     this.at = at;
@@ -157,51 +160,17 @@ function copyOctets(buf: Buffer, at: number, source: Uint8Array, start: number, 
   return at + length;
 }
 
-function sizeOfVarInt(value: number): number {
-  let v = (value << 1) ^ (value >> 31);
-  let n = 1;
-  while ((v & 0xffffff80) !== 0) {
-    n++;
-    v >>>= 7;
-  }
-  return n;
-}
-
-/** The zig-zag varint of int32 `value` at `at` of `buf`; returns the offset after it. */
-function putVarInt(buf: Buffer, at: number, value: number): number {
-  let v = (value << 1) ^ (value >> 31);
-  while ((v & 0xffffff80) !== 0) {
-    buf[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buf[at++] = v;
-  return at;
-}
-
-/** Zig-zag of a safe integer, as a non-negative number (2v, or -2v - 1). */
+/** Zig-zag of a safe integer (2v, or -2v - 1), as writeVarint takes it. */
 function zigZag(value: number): number {
   return value >= 0 ? value * 2 : -value * 2 - 1;
 }
 
-function sizeOfVarLong(value: number): number {
-  if ((value | 0) === value) return sizeOfVarInt(value);
-  let z = zigZag(value);
+/** Octets of the varint of zig-zag value `z` (what writeVarint writes). */
+function sizeOfVarint(z: number): number {
   let n = 1;
-  while (z >= 128) {
+  while (z >= 0x80) {
     n++;
-    z = Math.floor(z / 128);
+    z = Math.floor(z / 0x80);
   }
   return n;
-}
-
-/** The zig-zag varlong of safe integer `value` (a ms timestamp delta) at `at` of `buf`. */
-function putVarLong(buf: Buffer, at: number, value: number): number {
-  if ((value | 0) === value) return putVarInt(buf, at, value);
-  let z = zigZag(value);
-  while (z >= 128) {
-    buf[at++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[at++] = z;
-  return at;
 }
