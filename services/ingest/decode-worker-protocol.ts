@@ -375,7 +375,7 @@ export class PackedRecords implements RecordRun {
         this.cursorAt = at;
         return false;
       }
-      writer.append(key, b, at + RECORD_HEADER, length, v.getFloat64(at + 1, true));
+      writer.append(key, b, at + RECORD_HEADER, length, v.getFloat64(at + 1, true), v);
       at += RECORD_HEADER + length;
     }
     this.cursorIndex = to;
