@@ -483,3 +483,66 @@ test('sendRecordSets: each set goes to its partition with its count as the seque
   await assert.rejects(sendMessages({ acks: -1, compression: 0, topicMessages: [{ topic: 't', recordSets: { 3: set(1) } }] }), /partition 3 of topic "t", which has 3 partitions/);
   assert.equal(produced.length, 2, 'nothing sent for it');
 });
+
+test("the producer's sendRecordSets refuses bad arguments before any request; partitionMetadataOf answers null without metadata", async () => {
+  const createMessageProducer = require('kafkajs/src/producer/messageProducer') as (o: object) => {
+    sendRecordSets(b: { acks?: number; compression?: number; topicRecordSets?: Array<{ topic: string; recordSets: unknown }> }): Promise<unknown>;
+    partitionMetadataOf(topic: string): unknown[] | null;
+  };
+  const { RecordSetWriter } = await import('../../../services/kafka/record-sets.js');
+  const partitionMetadata = [{ partitionId: 0 }, { partitionId: 1 }];
+  // Every call the send makes of the cluster is counted: a refused send makes none.
+  let clusterCalls = 0;
+  const cluster = {
+    refreshMetadataIfNecessary: async () => void clusterCalls++,
+    addMultipleTargetTopics: async () => void clusterCalls++,
+    findTopicPartitionMetadata: (topic: string) => {
+      clusterCalls++;
+      if (topic === 'unknown') throw new Error('Topic metadata not loaded');
+      return topic === 'empty' ? [] : partitionMetadata;
+    },
+    findLeaderForPartitions: (_topic: string, partitions: string[]) => (clusterCalls++, { 1: partitions.map(Number) }),
+    findBroker: async () => (clusterCalls++, { nodeId: 1, produce: async () => ({ topics: [] }) }),
+    isConnected: () => true,
+  };
+  const eosManager = {
+    acquireBrokerLock: async () => {},
+    releaseBrokerLock: async () => {},
+    isTransactional: () => false,
+    getSequence: () => 0,
+    updateSequence: () => {},
+    getProducerId: () => 7,
+    getProducerEpoch: () => 0,
+  };
+  const retrier = (fn: (bail: (e: Error) => never) => Promise<unknown>) =>
+    fn((e) => {
+      throw e;
+    });
+  let status = 'connected';
+  const producerWith = (idempotent: boolean) =>
+    createMessageProducer({ cluster, partitioner: null, logger: { debug() {}, error() {}, info() {}, warn() {} }, retrier, eosManager, idempotent, getConnectionStatus: () => status });
+  const producer = producerWith(true);
+  const set = () => {
+    const w = new RecordSetWriter();
+    w.append('k', Buffer.from([1]), 0, 1, 1_700_000_000_000);
+    return w.finish();
+  };
+  await assert.rejects(producer.sendRecordSets({ topicRecordSets: [{ topic: '', recordSets: { 0: set() } }] }), /Invalid topic/);
+  await assert.rejects(producer.sendRecordSets({ acks: 1, topicRecordSets: [{ topic: 't', recordSets: { 0: set() } }] }), /idempotent producer's EoS guarantees/);
+  await assert.rejects(producer.sendRecordSets({ topicRecordSets: [{ topic: 't', recordSets: null }] }), /Invalid record sets for topic "t"/);
+  await assert.rejects(
+    producer.sendRecordSets({ topicRecordSets: [{ topic: 't', recordSets: { 0: set() } }, { topic: 't', recordSets: { 1: set() } }] }),
+    /Invalid record sets for topic "t"/,
+    'one entry per topic: the request has one set per partition',
+  );
+  status = 'disconnecting';
+  await assert.rejects(producer.sendRecordSets({ topicRecordSets: [{ topic: 't', recordSets: { 0: set() } }] }), /disconnecting/);
+  status = 'connected';
+  assert.equal(clusterCalls, 0, 'no refused send reached the cluster');
+  // acks other than all pass for a producer that is not idempotent; a good call reaches the cluster.
+  await producerWith(false).sendRecordSets({ acks: 1, topicRecordSets: [{ topic: 't', recordSets: { 1: set() } }] });
+  assert.ok(clusterCalls > 0);
+  assert.deepEqual(producer.partitionMetadataOf('t'), partitionMetadata);
+  assert.equal(producer.partitionMetadataOf('empty'), null);
+  assert.equal(producer.partitionMetadataOf('unknown'), null);
+});
