@@ -14,7 +14,7 @@
  */
 import { INGEST_TOPICS } from '../kafka/avro/index.js';
 import type { OutboundRecord, RecordRun } from '../kafka/publisher.js';
-import type { RecordSetBuilder, RecordSetWriter } from '../kafka/record-sets.js';
+import { viewOf, type RecordSetBuilder, type RecordSetWriter } from '../kafka/record-sets.js';
 import type { PlacedRecordSink, PlacedValue, SessionPipelineOptions, SessionRecordSink, SessionTopic } from './session-pipeline.js';
 import type { ProcessedReport } from './session-processor.js';
 import type { SlabPool, SlabRange } from './record-slabs.js';
@@ -417,9 +417,4 @@ export class PackedRecords implements RecordRun {
       timestamp: v.getFloat64(at + 1, true),
     };
   }
-}
-
-/** A DataView of `b`'s octets. */
-function viewOf(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }

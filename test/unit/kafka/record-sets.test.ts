@@ -59,7 +59,7 @@ test('a record set reads back as written: offsets from 0, timestamps in any orde
       fc.array(
         fc.record({
           key: fc.oneof(fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 60 }).map((a) => Buffer.from(a))),
-          // Short values and long ones (fast-check keeps arrays short unless told): both ways of copying.
+          // Short values and long ones (fast-check keeps arrays short unless told): copied by words below 512 octets, by fill from there.
           value: fc.oneof(fc.uint8Array({ maxLength: 127 }), fc.uint8Array({ minLength: 128, maxLength: 600 }), fc.uint8Array({ minLength: 600, maxLength: 3000 })).map((a) => Buffer.from(a)),
           timestamp: fc.oneof(fc.integer({ min: 1_700_000_000_000, max: 1_700_000_001_000 }), fc.integer({ min: 0, max: 2 ** 52 })),
           pad: fc.nat(20),
@@ -75,7 +75,7 @@ test('a record set reads back as written: offsets from 0, timestamps in any orde
           const plain = Buffer.concat([Buffer.alloc(r.pad, 0xee), r.value, Buffer.alloc(3, 0xee)]);
           const source = r.pad % 2 === 0 ? plain : Buffer.from(new SharedArrayBuffer(plain.length + 1), 1, plain.length);
           if (source !== plain) plain.copy(source);
-          // With a view of the source (copied by words) for two records in three, as PackedRecords passes one.
+          // With a view of the source for two records in three, as PackedRecords passes one; the writer makes its own for the third.
           const view = r.pad % 3 === 0 ? null : new DataView(source.buffer, source.byteOffset, source.byteLength);
           set.append(r.key, source, r.pad, r.value.length, r.timestamp, view);
         }
